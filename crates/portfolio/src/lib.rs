@@ -1,0 +1,1 @@
+//! parapet-portfolio (being built; see the workspace README for the crate map).

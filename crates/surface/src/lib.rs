@@ -1,0 +1,1 @@
+//! parapet-surface (being built; see the workspace README for the crate map).
