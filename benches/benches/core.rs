@@ -33,5 +33,56 @@ fn special_functions(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, special_functions);
+/// The same workloads through statrs 0.19, the pure-Rust statistics crate most users reach
+/// for, measured in the same run.
+fn statrs_peer(c: &mut Criterion) {
+    use statrs::distribution::{Continuous, ContinuousCDF, Normal};
+    let normal = Normal::standard();
+    let mut group = c.benchmark_group("core/special-statrs");
+    group.throughput(Throughput::Elements(N as u64));
+    let central = spread(N, -3.0, 3.0);
+    let tail = spread(N, -37.0, -5.0);
+    let probs: Vec<f64> = spread(N, -12.0, -0.31)
+        .iter()
+        .map(|e| 10f64.powf(*e))
+        .collect();
+    group.bench_function("norm_cdf/central", |b| {
+        b.iter(|| {
+            central
+                .iter()
+                .map(|&x| normal.cdf(black_box(x)))
+                .sum::<f64>()
+        })
+    });
+    group.bench_function("norm_cdf/tail", |b| {
+        b.iter(|| tail.iter().map(|&x| normal.cdf(black_box(x))).sum::<f64>())
+    });
+    group.bench_function("norm_pdf", |b| {
+        b.iter(|| {
+            central
+                .iter()
+                .map(|&x| normal.pdf(black_box(x)))
+                .sum::<f64>()
+        })
+    });
+    group.bench_function("norm_inv_cdf", |b| {
+        b.iter(|| {
+            probs
+                .iter()
+                .map(|&p| normal.inverse_cdf(black_box(p)))
+                .sum::<f64>()
+        })
+    });
+    group.bench_function("erfc", |b| {
+        b.iter(|| {
+            central
+                .iter()
+                .map(|&x| statrs::function::erf::erfc(black_box(x)))
+                .sum::<f64>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, special_functions, statrs_peer);
 criterion_main!(benches);

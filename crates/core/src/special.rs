@@ -382,11 +382,17 @@ fn norm_inv_lower(p: f64) -> f64 {
         let s = r - 5.0;
         -poly(&AS241_E, s) / poly(&AS241_F, s)
     };
-    // Newton on Φ(x) − p: Φ is relative-accurate here, so the step is too. The density never
-    // underflows before p does (φ(x)/Φ(x) ≈ |x| in the tail).
-    let density = norm_pdf(x);
+    // Newton on Φ(x) − p: Φ is relative-accurate here, so the step is too. Φ and φ share the
+    // Gaussian factor: Φ(x) = ½·g·erfcx(−x/√2) and φ(x) = g/√(2π) with g = e^{−x²/2}
+    // (x < −1.44 here, so Φ is in its erfcx branch).
+    if x < -NORMAL_TAIL_ZERO {
+        return x;
+    }
+    let g = exp_neg_half_square(x);
+    let cdf = 0.5 * g * erfcx_nonneg(-x * std::f64::consts::FRAC_1_SQRT_2);
+    let density = FRAC_1_SQRT_2PI * g;
     if density > 0.0 {
-        x - (norm_cdf_lower(x) - p) / density
+        x - (cdf - p) / density
     } else {
         x
     }
