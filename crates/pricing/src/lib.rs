@@ -1,1 +1,25 @@
-//! parapet-pricing (being built; see the workspace README for the crate map).
+//! # parapet-pricing
+//!
+//! European option prices, Greeks and implied volatility at full double precision:
+//! Black-76 on forwards ([`black`]) and implied volatility ([`implied`]).
+//!
+//! Prices are computed in Jäckel's normalised form `b(x, s)` with `x = ln(F/K)` and
+//! `s = σ√T`, region by region, so that far out of the money, deep in the money, for tiny
+//! expiries and for tiny or huge volatilities every digit the inputs determine is kept.
+//!
+//! ```
+//! use parapet_core::OptionKind;
+//! use parapet_pricing::{black, implied};
+//!
+//! let call = black::price(OptionKind::Call, 100.0, 120.0, 0.5, 0.3);
+//! let vol = implied::black_vol(OptionKind::Call, 100.0, 120.0, 0.5, call)?;
+//! assert!((vol - 0.3).abs() < 1e-15);
+//! # Ok::<(), parapet_pricing::PricingError>(())
+//! ```
+
+pub mod black;
+mod error;
+pub mod implied;
+mod normalised;
+
+pub use error::PricingError;

@@ -1,0 +1,139 @@
+//! The crate's error type.
+
+use parapet_core::CoreError;
+use thiserror::Error;
+
+/// Errors raised by parapet-pricing.
+///
+/// Every variant carries the offending values, so that a caller can report what was wrong.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum PricingError {
+    /// An input that must be a finite number was NaN or infinite.
+    #[error("{name} must be finite, got {value}")]
+    NotFinite {
+        /// Which input.
+        name: &'static str,
+        /// The value received.
+        value: f64,
+    },
+    /// An input that must be strictly positive was zero or negative.
+    #[error("{name} must be > 0, got {value}")]
+    NotPositive {
+        /// Which input.
+        name: &'static str,
+        /// The value received.
+        value: f64,
+    },
+    /// An input that must be non-negative was negative.
+    #[error("{name} must be >= 0, got {value}")]
+    Negative {
+        /// Which input.
+        name: &'static str,
+        /// The value received.
+        value: f64,
+    },
+    /// An option price at or below its intrinsic value: no positive volatility reproduces it.
+    #[error("price {price} is at or below the intrinsic value {intrinsic}")]
+    BelowIntrinsic {
+        /// The (undiscounted) price received.
+        price: f64,
+        /// The (undiscounted) intrinsic value.
+        intrinsic: f64,
+    },
+    /// An option price at or above the no-arbitrage upper bound (the forward for a call, the
+    /// strike for a put, undiscounted; unbounded puts in the normal model have none).
+    #[error("price {price} is at or above the upper bound {bound}")]
+    AboveUpperBound {
+        /// The (undiscounted) price received.
+        price: f64,
+        /// The upper bound.
+        bound: f64,
+    },
+    /// Slices of a batch call had different lengths.
+    #[error("length mismatch in {name}: expected {expected}, got {got}")]
+    LengthMismatch {
+        /// Which slice.
+        name: &'static str,
+        /// The length required.
+        expected: usize,
+        /// The length received.
+        got: usize,
+    },
+    /// An element of a batch call failed; `source` says why.
+    #[error("element {index}: {source}")]
+    Element {
+        /// Position in the batch.
+        index: usize,
+        /// The element's error.
+        source: Box<PricingError>,
+    },
+    /// An iterative solver stopped without meeting its tolerance.
+    #[error("no convergence after {iterations} iterations (last iterate {last})")]
+    NoConvergence {
+        /// Iterations performed.
+        iterations: usize,
+        /// The last iterate.
+        last: f64,
+    },
+    /// An error from parapet-core's validated types.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+/// `Ok(x)` if `x` is finite.
+pub(crate) fn finite(name: &'static str, x: f64) -> Result<f64, PricingError> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(PricingError::NotFinite { name, value: x })
+    }
+}
+
+/// `Ok(x)` if `x` is finite and `> 0`.
+pub(crate) fn positive(name: &'static str, x: f64) -> Result<f64, PricingError> {
+    if finite(name, x)? > 0.0 {
+        Ok(x)
+    } else {
+        Err(PricingError::NotPositive { name, value: x })
+    }
+}
+
+/// `Ok(x)` if `x` is finite and `>= 0`.
+pub(crate) fn non_negative(name: &'static str, x: f64) -> Result<f64, PricingError> {
+    if finite(name, x)? >= 0.0 {
+        Ok(x)
+    } else {
+        Err(PricingError::Negative { name, value: x })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validators_report_the_value() {
+        assert_eq!(positive("vol", 0.2), Ok(0.2));
+        assert_eq!(
+            positive("vol", 0.0),
+            Err(PricingError::NotPositive {
+                name: "vol",
+                value: 0.0
+            })
+        );
+        assert!(matches!(
+            positive("vol", f64::NAN),
+            Err(PricingError::NotFinite { name: "vol", .. })
+        ));
+        assert_eq!(non_negative("t", 0.0), Ok(0.0));
+        assert_eq!(
+            non_negative("t", -1.0),
+            Err(PricingError::Negative {
+                name: "t",
+                value: -1.0
+            })
+        );
+        assert!(finite("x", f64::INFINITY).is_err());
+    }
+}

@@ -1,0 +1,316 @@
+//! Implied volatility: Black (lognormal) to the attainable precision, and Bachelier (normal).
+//!
+//! # Black implied volatility
+//!
+//! The price is reduced to the normalised out-of-the-money call: with `x = −|ln(F/K)| ≤ 0`,
+//! time value `V − max(θ(F − K), 0)` and `β = time value/√(FK)`, solve `b(x, s) = β` for the
+//! total volatility `s = σ√T` (see [`black`](crate::black) for `b`). The design follows
+//! Jäckel (2015): the curve `s ↦ b(x, s)` is convex below its inflection point
+//! `s_c = √(2|x|)` (where `d₁ = 0`) and concave above it, and each side gets an objective that
+//! is close to linear there, an asymptotically exact initial guess, and third-order
+//! (Householder) steps using the closed-form derivatives
+//! `b' = e^{−(h²+t²)/2}/√(2π)`, `b''/b' = x²/s³ − s/4`, `b'''/b' = (b''/b')² − 3x²/s⁴ − 1/4`:
+//!
+//! * **lower branch** `β ≤ b(x, s_c)`: Newton-type steps on `ln b(s) − ln β`, which is nearly
+//!   linear in `s⁻²` because `b ≈ s³·e^{−x²/(2s²)}/(x²√(2π))` as `s → 0`. The logarithm is
+//!   taken analytically (`ln b = −(h²+t²)/2 + ln R`), so prices down to the smallest doubles
+//!   never underflow. The initial guess inverts Jäckel's lower map
+//!   `f(s) = (2π|x|/√27)·Φ(−|x|/(√3·s))³`, which is asymptotically equal to `b` as `s → 0`.
+//! * **upper branch** `β > b(x, s_c)`: steps on `b(s) − β` itself, or, once `β` is within a
+//!   quarter of its bound `e^{x/2}`, on `ln(e^{x/2} − b(s)) − ln(e^{x/2} − β)` with the
+//!   complement evaluated as a sum of two positive terms; the guess inverts the large-`s` limit
+//!   `e^{x/2} − b ≈ 2·cosh(x/2)·Φ(−s/2)`.
+//!
+//! Every iterate is kept inside a bracket that tightens with each evaluation (bisection if a
+//! step leaves it), so the solver cannot diverge; in practice it takes two to four steps.
+//! Prices outside the no-arbitrage bounds are typed errors, never NaN or a silent `0.0`.
+//!
+//! # Normal implied volatility
+//!
+//! The Bachelier price `V = θ(F − K)·Φ(θd) + σ√T·φ(d)`, `d = (F − K)/(σ√T)`, reduces to the
+//! out-of-the-money time value `ν = σ√T·ψ(|F − K|/(σ√T))` with `ψ(u) = φ(u) − u·Φ(−u)`
+//! With `m = |F − K|` and `u = m/(σ√T)`, the equation
+//! `ψ(u)/u = ν/m` is monotone in `u`; it is solved with Householder steps on
+//! `ln(ψ(u)/u) − ln(ν/m)`, with the asymptote `ψ(u)/u ≈ φ(u)/u³` for the initial guess, as in
+//! Jäckel (2017). At the money the inversion is explicit: `σ√T = ν·√(2π)`.
+//!
+//! # References
+//! * P. Jäckel (2015), "Let's be rational", *Wilmott* 2015(75), 40–53.
+//! * P. Jäckel (2017), "Implied normal volatility", *Wilmott* 2017(90), 54–57.
+//! * A. S. Householder (1970), *The Numerical Treatment of a Single Nonlinear Equation*,
+//!   McGraw-Hill.
+
+use parapet_core::OptionKind;
+use parapet_core::special::norm_inv_cdf;
+
+use crate::error::{PricingError, finite, positive};
+use crate::normalised::{
+    self, FRAC_1_SQRT_2PI, exponent, otm_call, otm_call_complement, scaled_otm, vega_ratios,
+};
+
+/// Most iterations before giving up (bisection fallbacks included).
+const MAX_ITERATIONS: usize = 64;
+/// Relative step size below which the iteration has converged: the next step of a third-order
+/// method would be below `1e-27·s`.
+const STEP_TOLERANCE: f64 = 1e-9;
+/// √(2π).
+const SQRT_2PI: f64 = 2.506_628_274_631_000_7;
+
+/// The outcome of an implied-volatility solve: the volatility and the iterations it took.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ImpliedVol {
+    /// The implied volatility (annualised).
+    pub vol: f64,
+    /// Function evaluations of the iteration (not counting the branch test).
+    pub iterations: usize,
+}
+
+/// Black-76 implied volatility of an undiscounted option price.
+///
+/// `t` is the time to expiry in years; divide a discounted price by the discount factor first.
+/// The result is the volatility whose [`black::price`](crate::black::price) is the given price
+/// to within the precision the price itself carries (see the module documentation).
+///
+/// ```
+/// use parapet_core::OptionKind;
+/// use parapet_pricing::{black, implied};
+/// let p = black::price(OptionKind::Put, 100.0, 80.0, 0.25, 0.35);
+/// let vol = implied::black_vol(OptionKind::Put, 100.0, 80.0, 0.25, p)?;
+/// assert!((vol - 0.35).abs() < 1e-14);
+/// // Prices outside the no-arbitrage bounds are errors, not NaN.
+/// assert!(implied::black_vol(OptionKind::Call, 100.0, 80.0, 0.25, 19.0).is_err());
+/// # Ok::<(), parapet_pricing::PricingError>(())
+/// ```
+///
+/// # Errors
+/// * [`PricingError::NotFinite`] / [`PricingError::NotPositive`]: a forward, strike or expiry
+///   that is not positive and finite, or a non-finite price.
+/// * [`PricingError::BelowIntrinsic`]: price at or below `max(θ(F − K), 0)`.
+/// * [`PricingError::AboveUpperBound`]: price at or above `F` (call) or `K` (put).
+/// * [`PricingError::NoConvergence`]: not observed on any input; kept so that a failure could
+///   never be silent.
+pub fn black_vol(
+    kind: OptionKind,
+    forward: f64,
+    strike: f64,
+    t: f64,
+    undiscounted_price: f64,
+) -> Result<f64, PricingError> {
+    black_vol_solution(kind, forward, strike, t, undiscounted_price).map(|s| s.vol)
+}
+
+/// [`black_vol`] with the iteration count.
+///
+/// # Errors
+/// As [`black_vol`].
+pub fn black_vol_solution(
+    kind: OptionKind,
+    forward: f64,
+    strike: f64,
+    t: f64,
+    undiscounted_price: f64,
+) -> Result<ImpliedVol, PricingError> {
+    positive("forward", forward)?;
+    positive("strike", strike)?;
+    positive("expiry", t)?;
+    let price = finite("price", undiscounted_price)?;
+    let intrinsic = kind.intrinsic(forward, strike);
+    let bound = match kind {
+        OptionKind::Call => forward,
+        OptionKind::Put => strike,
+    };
+    if price <= intrinsic {
+        return Err(PricingError::BelowIntrinsic { price, intrinsic });
+    }
+    if price >= bound {
+        return Err(PricingError::AboveUpperBound { price, bound });
+    }
+    // The out-of-the-money option with the same time value (put-call parity); both
+    // subtractions are exact when their operands are close (Sterbenz).
+    let time_value = price - intrinsic;
+    let otm_bound = forward.min(strike);
+    let complement = otm_bound - time_value;
+    if complement <= 0.0 {
+        return Err(PricingError::AboveUpperBound { price, bound });
+    }
+    let x = -normalised::log_moneyness(forward, strike).abs();
+    let root_fk = forward.sqrt() * strike.sqrt();
+    let (s, iterations) = solve_normalised(x, time_value, complement, root_fk)?;
+    Ok(ImpliedVol {
+        vol: s / t.sqrt(),
+        iterations,
+    })
+}
+
+/// A bracket `[lo, hi]` around the root that tightens with every evaluation.
+#[derive(Debug, Clone, Copy)]
+struct Bracket {
+    lo: f64,
+    hi: f64,
+}
+
+impl Bracket {
+    /// Accepts `candidate` if it lies strictly inside or is within the convergence tolerance
+    /// of `current` (which may have just become an end of the bracket), otherwise bisects
+    /// (doubling when the bracket is open above).
+    fn admit(&self, candidate: f64, current: f64) -> f64 {
+        if (candidate > self.lo && candidate < self.hi)
+            || (candidate - current).abs() <= STEP_TOLERANCE * current
+        {
+            candidate
+        } else if self.hi.is_finite() {
+            0.5 * (self.lo + self.hi)
+        } else {
+            2.0 * current.max(self.lo)
+        }
+    }
+}
+
+/// One Householder step of order 3 for `g(s) = 0` given `g`, `g'`, `g''/g'`, `g'''/g'`.
+#[inline]
+fn householder3(g: f64, g1: f64, r2: f64, r3: f64) -> f64 {
+    let nu = -g / g1;
+    nu * (1.0 + 0.5 * r2 * nu) / (1.0 + nu * (r2 + r3 * nu / 6.0))
+}
+
+/// Derivative ratios of `ln y(s)` where `y' = q·y` and `y''/y' = gb`, `y'''/y' = db`:
+/// returns `(g', g''/g', g'''/g')`.
+#[inline]
+fn log_ratios(q: f64, gb: f64, db: f64) -> (f64, f64, f64) {
+    let g2 = q * gb - q * q;
+    let g3 = q * db - 3.0 * q * q * gb + 2.0 * q * q * q;
+    (q, g2 / q, g3 / q)
+}
+
+/// Solves `b(x, s) = time_value/√(FK)` for `s`, `x ≤ 0`. `complement` is `min(F, K) − time
+/// value` (the distance to the upper bound), `root_fk = √(FK)`.
+fn solve_normalised(
+    x: f64,
+    time_value: f64,
+    complement: f64,
+    root_fk: f64,
+) -> Result<(f64, usize), PricingError> {
+    let ln_beta = time_value.ln() - root_fk.ln();
+    let s_c = (-2.0 * x).sqrt();
+    if x < 0.0 {
+        // At the inflection point d₁ = h + t = 0, inside the scaled regions.
+        let (h, t) = (x / s_c, 0.5 * s_c);
+        let ln_bc = exponent(h, t) + scaled_otm(h, t).ln();
+        if ln_beta <= ln_bc {
+            return lower_branch(x, ln_beta, s_c);
+        }
+    }
+    let beta = time_value / root_fk;
+    let beta_bar = complement / root_fk;
+    upper_branch(x, beta, beta_bar, s_c)
+}
+
+/// Lower branch, `s ∈ (0, s_c]`: iterate on `ln b(s) − ln β`.
+fn lower_branch(x: f64, ln_beta: f64, s_c: f64) -> Result<(f64, usize), PricingError> {
+    // Invert f(s) = (2π|x|/√27)·Φ(−z)³, z = |x|/(√3 s).
+    const TWO_PI_OVER_SQRT_27: f64 = 1.209_199_576_156_145_2;
+    const SQRT_3: f64 = 1.732_050_807_568_877_2;
+    let ax = -x;
+    let p = ((ln_beta - (TWO_PI_OVER_SQRT_27 * ax).ln()) / 3.0).exp();
+    let guess = if p < 0.5 {
+        ax / (SQRT_3 * -norm_inv_cdf(p))
+    } else {
+        s_c
+    };
+    let mut bracket = Bracket { lo: 0.0, hi: s_c };
+    let mut s = bracket.admit(guess, s_c).min(s_c);
+    for iteration in 1..=MAX_ITERATIONS {
+        let (h, t) = (x / s, 0.5 * s);
+        let r = scaled_otm(h, t);
+        let next = if r > 0.0 {
+            let g = exponent(h, t) + r.ln() - ln_beta;
+            if g < 0.0 {
+                bracket.lo = s;
+            } else {
+                bracket.hi = s;
+            }
+            let (gb, db) = vega_ratios(x, s);
+            let (g1, r2, r3) = log_ratios(FRAC_1_SQRT_2PI / r, gb, db);
+            bracket.admit(s + householder3(g, g1, r2, r3), s)
+        } else {
+            bracket.lo = s;
+            bracket.admit(f64::NAN, s)
+        };
+        if (next - s).abs() <= STEP_TOLERANCE * next {
+            return Ok((next, iteration));
+        }
+        s = next;
+    }
+    Err(PricingError::NoConvergence {
+        iterations: MAX_ITERATIONS,
+        last: s,
+    })
+}
+
+/// Upper branch, `s ≥ s_c`: iterate on `b(s) − β`, or on `ln(b̄(s)) − ln(β̄)` with
+/// `b̄ = e^{x/2} − b` once `β` is close to its bound.
+fn upper_branch(x: f64, beta: f64, beta_bar: f64, s_c: f64) -> Result<(f64, usize), PricingError> {
+    let b_max = (0.5 * x).exp();
+    let use_complement = beta_bar < 0.25 * b_max;
+    // Large-s limit: b̄ ≈ (e^{x/2} + e^{−x/2})·Φ(−s/2); at the money and for small β the
+    // linear start b ≈ s/√(2π) is better.
+    let guess = if x == 0.0 && beta < 0.1 {
+        SQRT_2PI * beta
+    } else {
+        -2.0 * norm_inv_cdf(beta_bar / (b_max + 1.0 / b_max))
+    };
+    let mut bracket = Bracket {
+        lo: s_c,
+        hi: f64::INFINITY,
+    };
+    let mut s = if guess > s_c && guess.is_finite() {
+        guess
+    } else if s_c > 0.0 {
+        s_c
+    } else {
+        SQRT_2PI * beta
+    };
+    let ln_beta_bar = beta_bar.ln();
+    for iteration in 1..=MAX_ITERATIONS {
+        let (gb, db) = vega_ratios(x, s);
+        let b1 = crate::normalised::vega(x, s);
+        let next = if use_complement {
+            let bar = otm_call_complement(x, s);
+            if bar > 0.0 && b1 > 0.0 {
+                let g = bar.ln() - ln_beta_bar;
+                if g > 0.0 {
+                    bracket.lo = s;
+                } else {
+                    bracket.hi = s;
+                }
+                let (g1, r2, r3) = log_ratios(-b1 / bar, gb, db);
+                bracket.admit(s + householder3(g, g1, r2, r3), s)
+            } else {
+                bracket.hi = s;
+                bracket.admit(f64::NAN, s)
+            }
+        } else {
+            let g = otm_call(x, s) - beta;
+            if g < 0.0 {
+                bracket.lo = s;
+            } else {
+                bracket.hi = s;
+            }
+            let candidate = if b1 > 0.0 {
+                s + householder3(g, b1, gb, db)
+            } else {
+                f64::NAN
+            };
+            bracket.admit(candidate, s)
+        };
+        if (next - s).abs() <= STEP_TOLERANCE * next {
+            return Ok((next, iteration));
+        }
+        s = next;
+    }
+    Err(PricingError::NoConvergence {
+        iterations: MAX_ITERATIONS,
+        last: s,
+    })
+}
