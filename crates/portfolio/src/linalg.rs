@@ -1,0 +1,175 @@
+//! Input validation and the few dense factorisations the crate needs (via ndarray-linalg).
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray_linalg::{Cholesky, Eigh, UPLO};
+
+use crate::error::{PortfolioError, Result};
+
+/// Every entry finite, else [`PortfolioError::NonFinite`] naming the first offender.
+pub(crate) fn check_finite<'a>(
+    name: &'static str,
+    values: impl IntoIterator<Item = &'a f64>,
+) -> Result<()> {
+    for (index, &value) in values.into_iter().enumerate() {
+        if !value.is_finite() {
+            return Err(PortfolioError::NonFinite { name, index, value });
+        }
+    }
+    Ok(())
+}
+
+/// Length check.
+pub(crate) fn check_len(name: &'static str, expected: usize, got: usize) -> Result<()> {
+    if expected != got {
+        return Err(PortfolioError::ShapeMismatch {
+            name,
+            expected,
+            got,
+        });
+    }
+    Ok(())
+}
+
+/// A finite, non-empty vector.
+pub(crate) fn check_vector(name: &'static str, v: ArrayView1<'_, f64>) -> Result<()> {
+    if v.is_empty() {
+        return Err(PortfolioError::Empty { name });
+    }
+    check_finite(name, v.iter())
+}
+
+/// A finite returns matrix (observations × assets) with at least `needed` rows.
+pub(crate) fn check_returns(
+    name: &'static str,
+    returns: ArrayView2<'_, f64>,
+    needed: usize,
+) -> Result<()> {
+    if returns.ncols() == 0 {
+        return Err(PortfolioError::Empty { name });
+    }
+    if returns.nrows() < needed {
+        return Err(PortfolioError::TooFewObservations {
+            name,
+            needed,
+            got: returns.nrows(),
+        });
+    }
+    check_finite(name, returns.iter())
+}
+
+/// Square, finite and symmetric to a relative 1e-10 of the largest diagonal entry.
+pub(crate) fn check_symmetric(name: &'static str, a: ArrayView2<'_, f64>) -> Result<()> {
+    let n = a.nrows();
+    if n == 0 {
+        return Err(PortfolioError::Empty { name });
+    }
+    check_len(name, n, a.ncols())?;
+    check_finite(name, a.iter())?;
+    let scale = a.diag().iter().fold(1.0_f64, |m, &d| m.max(d.abs()));
+    let mut worst = (0, 0, 0.0_f64);
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let d = (a[[i, j]] - a[[j, i]]).abs();
+            if d > worst.2 {
+                worst = (i, j, d);
+            }
+        }
+    }
+    if worst.2 > 1e-10 * scale {
+        return Err(PortfolioError::NotSymmetric {
+            row: worst.0,
+            col: worst.1,
+            difference: worst.2,
+        });
+    }
+    Ok(())
+}
+
+/// Lower Cholesky factor of a symmetric positive definite matrix; a failure is reported with
+/// the matrix's minimum eigenvalue so the caller can see how far from definite it is.
+pub(crate) fn cholesky(name: &'static str, a: &Array2<f64>) -> Result<Array2<f64>> {
+    match a.cholesky(UPLO::Lower) {
+        Ok(l) => Ok(l),
+        Err(_) => {
+            let (w, _) = eigh(a)?;
+            Err(PortfolioError::NotPositiveSemidefinite {
+                name,
+                min_eigenvalue: w.iter().copied().fold(f64::INFINITY, f64::min),
+            })
+        }
+    }
+}
+
+/// Eigenvalues (ascending) and eigenvectors of a symmetric matrix.
+pub(crate) fn eigh(a: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+    a.eigh(UPLO::Lower)
+        .map_err(|e| PortfolioError::LinearAlgebra {
+            context: "symmetric eigen-decomposition",
+            message: e.to_string(),
+        })
+}
+
+/// Solves `L Lᵀ X = B` in place given the lower Cholesky factor `L`.
+pub(crate) fn cholesky_solve(l: &Array2<f64>, b: &mut Array2<f64>) {
+    let n = l.nrows();
+    for c in 0..b.ncols() {
+        for i in 0..n {
+            let mut s = b[[i, c]];
+            for k in 0..i {
+                s -= l[[i, k]] * b[[k, c]];
+            }
+            b[[i, c]] = s / l[[i, i]];
+        }
+        for i in (0..n).rev() {
+            let mut s = b[[i, c]];
+            for k in (i + 1)..n {
+                s -= l[[k, i]] * b[[k, c]];
+            }
+            b[[i, c]] = s / l[[i, i]];
+        }
+    }
+}
+
+/// Symmetrises `a` in place as `(a + aᵀ)/2`, removing round-off asymmetry from products.
+pub(crate) fn symmetrise(a: &mut Array2<f64>) {
+    let n = a.nrows();
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let m = 0.5 * (a[[i, j]] + a[[j, i]]);
+            a[[i, j]] = m;
+            a[[j, i]] = m;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn cholesky_solve_inverts() {
+        let a = array![[4.0, 1.0], [1.0, 3.0]];
+        let l = cholesky("a", &a).unwrap();
+        let mut b = array![[1.0], [2.0]];
+        cholesky_solve(&l, &mut b);
+        let back = a.dot(&b);
+        assert!((back[[0, 0]] - 1.0).abs() < 1e-14 && (back[[1, 0]] - 2.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn rejects_asymmetric_and_indefinite() {
+        let a = array![[1.0, 0.5], [0.4, 1.0]];
+        assert!(matches!(
+            check_symmetric("a", a.view()),
+            Err(PortfolioError::NotSymmetric { row: 0, col: 1, .. })
+        ));
+        let b = array![[1.0, 2.0], [2.0, 1.0]];
+        match cholesky("b", &b) {
+            Err(PortfolioError::NotPositiveSemidefinite { min_eigenvalue, .. }) => {
+                assert!((min_eigenvalue + 1.0).abs() < 1e-12)
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
