@@ -1,1 +1,41 @@
-//! parapet-risk (being built; see the workspace README for the crate map).
+//! # parapet-risk
+//!
+//! How much can be lost, whether the measure was right, and what happens when the past is not
+//! a guide — with every convention explicit, because libraries silently disagree.
+//!
+//! Losses are positive numbers: for a one-period return `r` the loss is `L = −r`, and at a
+//! confidence level α ([`Confidence`], e.g. 0.99) the value at risk is the α-quantile of `L`
+//! and the expected shortfall the mean loss beyond it.
+//!
+//! ```
+//! use parapet_risk::{historical_var_es, Confidence, EsMethod, NormalModel, QuantileMethod};
+//! # let returns: Vec<f64> = (0..500).map(|i| ((i * 7919 % 500) as f64 - 250.0) / 1e4).collect();
+//! let c = Confidence::new(0.99)?;
+//! let hist = historical_var_es(&returns, c, QuantileMethod::default(), EsMethod::default())?;
+//! let normal = NormalModel::fit(&returns, Default::default())?.var_es(c)?;
+//! assert!(hist.var <= hist.es && normal.var <= normal.es);
+//! # Ok::<(), parapet_risk::RiskError>(())
+//! ```
+
+mod backtest;
+mod error;
+mod evt;
+mod historical;
+mod parametric;
+mod quantile;
+mod stats;
+
+pub use backtest::{
+    Christoffersen, EsBacktest, Kupiec, TrafficLight, Zone, acerbi_szekely, christoffersen,
+    exceedances, kupiec, traffic_light,
+};
+pub use error::{Result, RiskError};
+pub use evt::{MeanExcess, PeaksOverThreshold, mean_excess};
+pub use historical::{
+    EsMethod, QuantileMethod, TailRisk, historical_es, historical_var, historical_var_es,
+};
+pub use parametric::{
+    Ddof, FitReport, MomentBias, Moments, NormalModel, StudentTModel, cornish_fisher_var,
+};
+pub use parapet_core::Confidence;
+pub use quantile::QuantileRule;
