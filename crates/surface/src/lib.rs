@@ -6,17 +6,22 @@
 
 mod arbitrage;
 mod error;
+mod optimize;
+mod quotes;
 mod sabr;
 mod smile;
 mod ssvi;
 mod svi;
+mod svi_fit;
 
 pub use arbitrage::{
     ArbitrageReport, KGrid, KInterval, QuoteViolation, QuoteViolationKind, butterfly_check,
     calendar_check, check_calendar_quotes, check_call_quotes,
 };
 pub use error::{Result, SurfaceError};
+pub use quotes::{SliceQuotes, SmileQuote};
 pub use sabr::{Sabr, SabrSmile};
 pub use smile::{Smile, VarianceDerivatives};
 pub use ssvi::{Phi, Ssvi};
 pub use svi::{JumpWingsSvi, NaturalSvi, RawSvi, SviSmile};
+pub use svi_fit::{SviCalibrator, SviFit, SviFitReport, SviFitSettings, Weighting};

@@ -1,0 +1,608 @@
+//! SVI slice calibration: Zeliade's quasi-explicit method, a 5-parameter polish and
+//! static-arbitrage penalties.
+//!
+//! Zeliade Systems (2009), *Quasi-explicit calibration of Gatheral's SVI model*, Zeliade white
+//! paper: for fixed `(m, σ)` raw SVI is linear in `(a, bσ(1+ρ), bσ(1−ρ))`, so the fit reduces
+//! to a 2-parameter outer search over `(m, σ)` with an exact box-constrained linear
+//! least-squares inner step. Gatheral & Jacquier (2014), Section 5, fit slices under
+//! arbitrage penalties in the same spirit as the polish here.
+
+// Index loops here mirror the matrix formulas (normal equations, Jacobians) they implement.
+#![allow(clippy::needless_range_loop)]
+
+use crate::arbitrage::{ArbitrageReport, KGrid, butterfly_check, scan_negative};
+use crate::error::{Result, SurfaceError, in_range};
+use crate::optimize::{levenberg_marquardt, nelder_mead_2d, solve_dense};
+use crate::quotes::SliceQuotes;
+use crate::smile::Smile;
+use crate::svi::{RawSvi, SviSmile};
+use parapet_core::special::norm_pdf;
+
+/// How quotes are weighted in the least-squares fit (residuals are in implied vol).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Weighting {
+    /// All quotes alike.
+    Equal,
+    /// `1/√((ask − bid)²/4 + floor²)`: inverse bid-ask half-spread in vol, floored so that
+    /// zero-spread quotes do not dominate.
+    Spread {
+        /// Floor in vol (decimal); 0.005 = half a vol point.
+        floor: f64,
+    },
+    /// Black vega of the forward-normalised option, `φ(d₁)` with `d₁ = −k/√w + √w/2`,
+    /// relative to its maximum.
+    Vega,
+}
+
+impl Default for Weighting {
+    /// `Spread { floor: 0.005 }`.
+    fn default() -> Self {
+        Weighting::Spread { floor: 0.005 }
+    }
+}
+
+/// Knobs of [`SviCalibrator`]. `Default` gives the values documented on each field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SviFitSettings {
+    /// Quote weights; default [`Weighting::Spread`] with a 0.005 floor.
+    pub weighting: Weighting,
+    /// Outer grid nodes in `m`; default 9.
+    pub grid_m: usize,
+    /// Outer grid nodes in `σ` (geometric); default 8.
+    pub grid_sigma: usize,
+    /// Lower bound on `σ`; default 1e-3.
+    pub sigma_min: f64,
+    /// Upper bound on `σ`; default 2.
+    pub sigma_max: f64,
+    /// Nelder-Mead evaluation budget of the outer search; default 150.
+    pub outer_evals: usize,
+    /// Levenberg-Marquardt iterations of the 5-parameter polish (0 = no polish); default 60.
+    pub polish_iterations: usize,
+    /// Enforce no butterfly arbitrage (Durrleman `g ≥ 0`) on the check range; default true.
+    pub no_butterfly: bool,
+    /// Extension of the arbitrage check range beyond the quoted `k` range, as a fraction of its
+    /// width on each side; default 0.2.
+    pub check_extension: f64,
+    /// Points of the final arbitrage scans; default 801.
+    pub check_points: usize,
+}
+
+impl Default for SviFitSettings {
+    fn default() -> Self {
+        Self {
+            weighting: Weighting::default(),
+            grid_m: 9,
+            grid_sigma: 8,
+            sigma_min: 1e-3,
+            sigma_max: 2.0,
+            outer_evals: 150,
+            polish_iterations: 60,
+            no_butterfly: true,
+            check_extension: 0.2,
+            check_points: 801,
+        }
+    }
+}
+
+impl SviFitSettings {
+    /// Checks every knob.
+    ///
+    /// # Errors
+    /// [`SurfaceError::InvalidParameter`] for a grid below 2 nodes, `σ` bounds not
+    /// `0 < sigma_min < sigma_max`, a negative extension, fewer than 3 check points, or a
+    /// non-positive spread floor.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |name, value: f64, reason| {
+            Err(SurfaceError::InvalidParameter {
+                name,
+                value,
+                reason,
+            })
+        };
+        if self.grid_m < 2 {
+            return bad("grid_m", self.grid_m as f64, "must be >= 2");
+        }
+        if self.grid_sigma < 2 {
+            return bad("grid_sigma", self.grid_sigma as f64, "must be >= 2");
+        }
+        in_range(
+            "sigma_min",
+            self.sigma_min,
+            0.0,
+            self.sigma_max,
+            "need 0 < sigma_min < sigma_max",
+        )?;
+        in_range(
+            "sigma_max",
+            self.sigma_max,
+            self.sigma_min,
+            f64::INFINITY,
+            "need sigma_max > sigma_min",
+        )?;
+        if !(self.check_extension >= 0.0 && self.check_extension.is_finite()) {
+            return bad(
+                "check_extension",
+                self.check_extension,
+                "must be finite and >= 0",
+            );
+        }
+        if self.check_points < 3 {
+            return bad("check_points", self.check_points as f64, "must be >= 3");
+        }
+        if let Weighting::Spread { floor } = self.weighting {
+            in_range("floor", floor, 0.0, f64::INFINITY, "must be > 0")?;
+        }
+        Ok(())
+    }
+}
+
+/// Fit diagnostics of one slice.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SviFitReport {
+    /// Number of quotes fitted.
+    pub n_quotes: usize,
+    /// Root-mean-square of fitted minus mid implied vol, in vol points (×100), unweighted.
+    pub rmse_vol_points: f64,
+    /// Largest absolute fitted minus mid vol, in vol points.
+    pub max_abs_err_vol_points: f64,
+    /// Share of quotes whose fitted vol lies inside `[bid vol, ask vol]`.
+    pub inside_bid_ask: f64,
+    /// Weighted least-squares objective `½Σ rᵢ²` with the penalties.
+    pub objective: f64,
+    /// Objective after the quasi-explicit stage alone.
+    pub objective_quasi_explicit: f64,
+    /// Objective evaluations of the outer search plus polish iterations.
+    pub evaluations: usize,
+    /// The `k` range of the arbitrage checks.
+    pub check_range: (f64, f64),
+    /// Butterfly scan of the fitted slice on the check range.
+    pub butterfly: ArbitrageReport,
+    /// Calendar scan against the floor slice, when one was given.
+    pub calendar: Option<ArbitrageReport>,
+}
+
+/// A fitted SVI slice with its diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SviFit {
+    /// The fitted smile.
+    pub smile: SviSmile,
+    /// Diagnostics.
+    pub report: SviFitReport,
+}
+
+/// Fits raw SVI slices to implied-vol quotes.
+///
+/// ```
+/// use parapet_surface::{RawSvi, SliceQuotes, SmileQuote, SviCalibrator, SviFitSettings};
+/// let truth = RawSvi::new(0.01, 0.1, -0.5, 0.02, 0.15)?;
+/// let t = 0.5;
+/// let quotes: Vec<SmileQuote> = (0..30)
+///     .map(|i| {
+///         let k = -0.4 + 0.025 * i as f64;
+///         let v = (truth.total_variance(k) / t).sqrt();
+///         SmileQuote { k, bid: v - 0.001, mid: v, ask: v + 0.001 }
+///     })
+///     .collect();
+/// let fit = SviCalibrator::new(SviFitSettings::default())?.fit(&SliceQuotes::new(t, quotes)?)?;
+/// assert!(fit.report.rmse_vol_points < 1e-4);
+/// assert!(fit.report.butterfly.is_free());
+/// # Ok::<(), parapet_surface::SurfaceError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SviCalibrator {
+    settings: SviFitSettings,
+}
+
+/// Per-quote data in total-variance units: `k`, target `w`, residual weight.
+struct Prepared {
+    k: Vec<f64>,
+    w: Vec<f64>,
+    weight: Vec<f64>,
+    w_max: f64,
+}
+
+/// The polish penalises `g < BUTTERFLY_MARGIN` rather than `g < 0`: a penalised optimum sits
+/// slightly on the wrong side of the penalised boundary, and `g` is of order one.
+const BUTTERFLY_MARGIN: f64 = 1e-3;
+
+/// Penalty points and weights for the polish.
+struct Penalty<'a> {
+    points: Vec<f64>,
+    calendar_margin: f64,
+    butterfly: f64,
+    calendar: f64,
+    floor: Option<&'a dyn Smile>,
+}
+
+impl SviCalibrator {
+    /// A calibrator with validated settings.
+    ///
+    /// # Errors
+    /// As [`SviFitSettings::validate`].
+    pub fn new(settings: SviFitSettings) -> Result<Self> {
+        settings.validate()?;
+        Ok(Self { settings })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &SviFitSettings {
+        &self.settings
+    }
+
+    /// Fits one slice.
+    ///
+    /// # Errors
+    /// [`SurfaceError::TooFewQuotes`] below 5 quotes; [`SurfaceError::Calibration`] if no
+    /// finite fit is found.
+    pub fn fit(&self, quotes: &SliceQuotes) -> Result<SviFit> {
+        self.fit_inner(quotes, None)
+    }
+
+    /// Fits one slice whose total variance must not fall below `floor` (the previous expiry's
+    /// smile): no calendar arbitrage against it on the union of this slice's check range and
+    /// `floor_range` (pass the previous fit's [`SviFitReport::check_range`]).
+    ///
+    /// # Errors
+    /// As [`SviCalibrator::fit`], and [`SurfaceError::NotIncreasing`] if `floor` does not
+    /// expire strictly earlier.
+    pub fn fit_above(
+        &self,
+        quotes: &SliceQuotes,
+        floor: &dyn Smile,
+        floor_range: (f64, f64),
+    ) -> Result<SviFit> {
+        if floor.expiry() >= quotes.expiry() {
+            return Err(SurfaceError::NotIncreasing {
+                name: "expiry",
+                index: 1,
+                previous: floor.expiry(),
+                value: quotes.expiry(),
+            });
+        }
+        self.fit_inner(quotes, Some((floor, floor_range)))
+    }
+
+    fn prepare(&self, quotes: &SliceQuotes) -> Prepared {
+        let t = quotes.expiry();
+        let n = quotes.len();
+        let (mut k, mut w, mut weight) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for q in quotes.quotes() {
+            let wi = q.mid * q.mid * t;
+            // A residual in w divided by 2σT is, to first order, the residual in vol.
+            let omega = match self.settings.weighting {
+                Weighting::Equal => 1.0,
+                Weighting::Spread { floor } => {
+                    let h = 0.5 * (q.ask - q.bid);
+                    1.0 / (h * h + floor * floor).sqrt()
+                }
+                Weighting::Vega => {
+                    let sw = wi.sqrt();
+                    norm_pdf(-q.k / sw + 0.5 * sw) / norm_pdf(0.0)
+                }
+            };
+            k.push(q.k);
+            w.push(wi);
+            weight.push(omega / (2.0 * q.mid * t));
+        }
+        let w_max = w.iter().cloned().fold(0.0, f64::max);
+        Prepared {
+            k,
+            w,
+            weight,
+            w_max,
+        }
+    }
+
+    fn fit_inner(
+        &self,
+        quotes: &SliceQuotes,
+        floor: Option<(&dyn Smile, (f64, f64))>,
+    ) -> Result<SviFit> {
+        let s = &self.settings;
+        if quotes.len() < 5 {
+            return Err(SurfaceError::TooFewQuotes {
+                what: "an SVI fit",
+                needed: 5,
+                got: quotes.len(),
+            });
+        }
+        let data = self.prepare(quotes);
+        let (k_lo, k_hi) = quotes.k_range();
+        let width = (k_hi - k_lo).max(1e-4);
+        let mut check_range = (
+            k_lo - s.check_extension * width,
+            k_hi + s.check_extension * width,
+        );
+        if let Some((_, range)) = floor {
+            // Calendar arbitrage is checked over both slices' ranges: a surface interpolates
+            // between them wherever either is queried.
+            check_range = (check_range.0.min(range.0), check_range.1.max(range.1));
+        }
+        let floor = floor.map(|(f, _)| f);
+
+        // Outer search over (m, ln σ) on a grid, then Nelder-Mead from the best node.
+        let m_lo = 2.0 * k_lo.min(0.0) - 0.05;
+        let m_hi = 2.0 * k_hi.max(0.0) + 0.05;
+        let (ls_lo, ls_hi) = (s.sigma_min.ln(), s.sigma_max.ln());
+        let mut evals = 0usize;
+        let mut outer = |x: [f64; 2]| -> f64 {
+            evals += 1;
+            let m = x[0].clamp(m_lo, m_hi);
+            let sigma = x[1].clamp(ls_lo, ls_hi).exp();
+            inner_fit(&data, m, sigma).1
+        };
+        let mut best = ([0.0, 0.0], f64::INFINITY);
+        for i in 0..s.grid_m {
+            let m = m_lo + (m_hi - m_lo) * i as f64 / (s.grid_m - 1) as f64;
+            for j in 0..s.grid_sigma {
+                let ls = ls_lo + (ls_hi - ls_lo) * j as f64 / (s.grid_sigma - 1) as f64;
+                let v = outer([m, ls]);
+                if v < best.1 {
+                    best = ([m, ls], v);
+                }
+            }
+        }
+        let step = [
+            (m_hi - m_lo) / (s.grid_m - 1) as f64 * 0.5,
+            (ls_hi - ls_lo) / (s.grid_sigma - 1) as f64 * 0.5,
+        ];
+        let (x, _, _) = nelder_mead_2d(&mut outer, best.0, step, s.outer_evals, 1e-10);
+        let (m, sigma) = (x[0].clamp(m_lo, m_hi), x[1].clamp(ls_lo, ls_hi).exp());
+        let (abc, obj_qe) = inner_fit(&data, m, sigma);
+        if !obj_qe.is_finite() {
+            return Err(SurfaceError::Calibration {
+                model: "SVI",
+                reason: "quasi-explicit objective is not finite",
+            });
+        }
+        // Polish parameters p = (w_min, b(1+ρ), b(1−ρ), m, σ) with box bounds: w_min ≥ 0
+        // keeps variance non-negative, wing slopes ≤ 2 are Lee's moment bounds.
+        let (a, u, v) = (abc[0], abc[1], abc[2]);
+        let sp = (u / sigma).max(1e-6);
+        let sm = (v / sigma).max(1e-6);
+        let p0 = [a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma];
+        let lower = [0.0, 1e-6, 1e-6, m_lo - 0.5, s.sigma_min];
+        let upper = [data.w_max.max(1e-8), 2.0, 2.0, m_hi + 0.5, s.sigma_max];
+
+        let mut penalty = Penalty {
+            points: (0..41)
+                .map(|i| check_range.0 + (check_range.1 - check_range.0) * i as f64 / 40.0)
+                .collect(),
+            butterfly: if s.no_butterfly { 1.0 } else { 0.0 },
+            calendar: if floor.is_some() { 1.0 } else { 0.0 },
+            calendar_margin: 1e-6 * data.w_max,
+            floor,
+        };
+        let median_weight = {
+            let mut ws = data.weight.clone();
+            ws.sort_by(f64::total_cmp);
+            ws[ws.len() / 2]
+        };
+        let mut p = p0;
+        let mut objective = obj_qe;
+        let mut lm_iters = 0;
+        let grid = KGrid::new(check_range.0, check_range.1, s.check_points)?;
+        for round in 0..6 {
+            if s.polish_iterations > 0 || round > 0 {
+                let m_res = data.k.len() + 2 * penalty.points.len();
+                let mut res = |p: &[f64; 5], out: &mut [f64]| {
+                    residuals(&data, &penalty, median_weight, p, out);
+                };
+                let (pn, info) = levenberg_marquardt(
+                    &mut res,
+                    p,
+                    lower,
+                    upper,
+                    m_res,
+                    s.polish_iterations.max(20),
+                );
+                lm_iters += info.iterations;
+                p = pn;
+                objective = info.cost;
+            }
+            let smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
+            let bf = butterfly_check(&smile, &grid);
+            let cal = floor
+                .map(|f| scan_negative(|k| smile.total_variance(k) - f.total_variance(k), &grid));
+            let bf_bad = s.no_butterfly && !bf.is_free();
+            let cal_bad = cal.as_ref().is_some_and(|c| !c.is_free());
+            if !bf_bad && !cal_bad {
+                break;
+            }
+            // Tighten: add the offending points and raise the penalty weights.
+            if bf_bad {
+                penalty.butterfly *= 10.0;
+                penalty.points.push(bf.k_at_min);
+                for iv in &bf.violations {
+                    penalty.points.push(iv.from);
+                    penalty.points.push(iv.to);
+                    penalty.points.push(0.5 * (iv.from + iv.to));
+                }
+            }
+            if let Some(c) = cal.as_ref().filter(|c| !c.is_free()) {
+                penalty.calendar *= 10.0;
+                penalty.points.push(c.k_at_min);
+                for iv in &c.violations {
+                    penalty.points.push(0.5 * (iv.from + iv.to));
+                }
+            }
+        }
+        let smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
+        let butterfly = butterfly_check(&smile, &grid);
+        let calendar =
+            floor.map(|f| scan_negative(|k| smile.total_variance(k) - f.total_variance(k), &grid));
+        let (mut se, mut max_err, mut inside) = (0.0, 0.0f64, 0usize);
+        for q in quotes.quotes() {
+            let v = smile.implied_vol(q.k);
+            let e = v - q.mid;
+            se += e * e;
+            max_err = max_err.max(e.abs());
+            if v >= q.bid && v <= q.ask {
+                inside += 1;
+            }
+        }
+        let n = quotes.len();
+        Ok(SviFit {
+            smile,
+            report: SviFitReport {
+                n_quotes: n,
+                rmse_vol_points: 100.0 * (se / n as f64).sqrt(),
+                max_abs_err_vol_points: 100.0 * max_err,
+                inside_bid_ask: inside as f64 / n as f64,
+                objective,
+                objective_quasi_explicit: obj_qe,
+                evaluations: evals + lm_iters,
+                check_range,
+                butterfly,
+                calendar,
+            },
+        })
+    }
+}
+
+/// Raw SVI from the polish parameters `(w_min, b(1+ρ), b(1−ρ), m, σ)`:
+/// `b = (s₊ + s₋)/2`, `ρ = (s₊ − s₋)/(s₊ + s₋)`, `a = w_min − σ√(s₊s₋)`.
+fn to_raw(p: &[f64; 5]) -> Result<RawSvi> {
+    let [wmin, sp, sm, m, sigma] = *p;
+    let b = 0.5 * (sp + sm);
+    let rho = (sp - sm) / (sp + sm);
+    RawSvi::new(wmin - sigma * (sp * sm).sqrt(), b, rho, m, sigma)
+}
+
+/// Residuals of the polish: weighted total-variance misfits, then butterfly and calendar
+/// penalties at the penalty points.
+fn residuals(data: &Prepared, pen: &Penalty<'_>, scale: f64, p: &[f64; 5], out: &mut [f64]) {
+    let [wmin, sp, sm, m, sigma] = *p;
+    let b = 0.5 * (sp + sm);
+    let rho = (sp - sm) / (sp + sm);
+    let a = wmin - sigma * (sp * sm).sqrt();
+    let n = data.k.len();
+    for i in 0..n {
+        let x = data.k[i] - m;
+        let w = a + b * (rho * x + x.hypot(sigma));
+        out[i] = data.weight[i] * (w - data.w[i]);
+    }
+    let np = pen.points.len();
+    for (j, &k) in pen.points.iter().enumerate() {
+        let x = k - m;
+        let r = x.hypot(sigma);
+        let w = a + b * (rho * x + r);
+        let (gb, gc) = if w > 0.0 {
+            let dw = b * (rho + x / r);
+            let d2w = b * sigma * sigma / (r * r * r);
+            let t1 = 1.0 - k * dw / (2.0 * w);
+            let g = t1 * t1 - 0.25 * dw * dw * (1.0 / w + 0.25) + 0.5 * d2w;
+            let cal = pen.floor.map_or(0.0, |f| {
+                (f.total_variance(k) + pen.calendar_margin - w).max(0.0)
+            });
+            ((BUTTERFLY_MARGIN - g).max(0.0), cal)
+        } else {
+            (1.0 - w, pen.floor.map_or(0.0, |f| f.total_variance(k) - w))
+        };
+        out[n + j] = pen.butterfly * gb;
+        out[n + np + j] = pen.calendar * scale * gc;
+    }
+}
+
+/// The quasi-explicit inner step: for fixed `(m, σ)`, with `y = (k − m)/σ`,
+/// `w = a + u·(√(y²+1) + y)/2 + v·(√(y²+1) − y)/2` is linear in `(a, u, v)`, where
+/// `u = bσ(1 + ρ)` and `v = bσ(1 − ρ)`. Minimises the weighted squared error exactly under the
+/// box `0 ≤ a ≤ max w`, `0 ≤ u, v ≤ 2σ` (Lee's wing bound) by enumerating the faces of the box.
+/// Returns `((a, u, v), ½·objective)`.
+fn inner_fit(data: &Prepared, m: f64, sigma: f64) -> ([f64; 3], f64) {
+    let mut g = [[0.0; 3]; 3];
+    let mut h = [0.0; 3];
+    let mut c = 0.0;
+    for i in 0..data.k.len() {
+        let y = (data.k[i] - m) / sigma;
+        let r = y.hypot(1.0);
+        let f = [1.0, 0.5 * (r + y), 0.5 * (r - y)];
+        let w2 = data.weight[i] * data.weight[i];
+        for a in 0..3 {
+            h[a] += w2 * f[a] * data.w[i];
+            for b in a..3 {
+                g[a][b] += w2 * f[a] * f[b];
+            }
+        }
+        c += w2 * data.w[i] * data.w[i];
+    }
+    for a in 0..3 {
+        for b in 0..a {
+            g[a][b] = g[b][a];
+        }
+    }
+    let lo = [0.0, 0.0, 0.0];
+    let hi = [data.w_max, 2.0 * sigma, 2.0 * sigma];
+    let quad = |x: &[f64; 3]| {
+        let mut q = c;
+        for a in 0..3 {
+            q -= 2.0 * h[a] * x[a];
+            for b in 0..3 {
+                q += x[a] * g[a][b] * x[b];
+            }
+        }
+        0.5 * q.max(0.0)
+    };
+    let mut best = ([0.0; 3], f64::INFINITY);
+    // Each variable is free (0), at its lower (1) or upper (2) bound: 27 faces. The problem is
+    // convex, so the best feasible face minimiser is the constrained minimiser.
+    for pattern in 0..27usize {
+        let state = [pattern % 3, (pattern / 3) % 3, pattern / 9];
+        let mut x = [0.0; 3];
+        let free: Vec<usize> = (0..3).filter(|&i| state[i] == 0).collect();
+        for i in 0..3 {
+            x[i] = match state[i] {
+                1 => lo[i],
+                2 => hi[i],
+                _ => 0.0,
+            };
+        }
+        if !free.is_empty() {
+            let nf = free.len();
+            let mut mat = vec![0.0; nf * nf];
+            let mut rhs = vec![0.0; nf];
+            for (ri, &a) in free.iter().enumerate() {
+                rhs[ri] = h[a];
+                for b in 0..3 {
+                    if state[b] != 0 {
+                        rhs[ri] -= g[a][b] * x[b];
+                    }
+                }
+                for (ci, &b) in free.iter().enumerate() {
+                    mat[ri * nf + ci] = g[a][b];
+                }
+            }
+            if !solve_dense(&mut mat, &mut rhs, nf) {
+                continue;
+            }
+            let mut feasible = true;
+            for (ri, &a) in free.iter().enumerate() {
+                x[a] = rhs[ri];
+                if x[a] < lo[a] - 1e-15 || x[a] > hi[a] + 1e-15 {
+                    feasible = false;
+                }
+            }
+            if !feasible {
+                continue;
+            }
+        }
+        let q = quad(&x);
+        if q < best.1 {
+            best = (x, q);
+        }
+        if pattern == 0 && q.is_finite() {
+            // The unconstrained minimiser is feasible: it is the answer.
+            break;
+        }
+    }
+    best
+}

@@ -1,0 +1,173 @@
+//! Calibrations recover known parameters from synthetic quotes.
+
+mod tolerance;
+
+use parapet_surface::{
+    RawSvi, SliceQuotes, Smile, SmileQuote, SurfaceError, SviCalibrator, SviFitSettings, Weighting,
+};
+use tolerance::RECOVERY;
+
+fn svi_quotes(truth: &RawSvi, t: f64, k_lo: f64, k_hi: f64, n: usize) -> SliceQuotes {
+    let quotes = (0..n)
+        .map(|i| {
+            let k = k_lo + (k_hi - k_lo) * i as f64 / (n - 1) as f64;
+            let v = (truth.total_variance(k) / t).sqrt();
+            SmileQuote {
+                k,
+                bid: v - 0.002,
+                mid: v,
+                ask: v + 0.002,
+            }
+        })
+        .collect();
+    SliceQuotes::new(t, quotes).unwrap()
+}
+
+#[test]
+fn svi_recovers_arbitrage_free_parameters() {
+    let cases = [
+        (
+            RawSvi::new(0.04, 0.4, -0.4, 0.05, 0.1).unwrap(),
+            1.0,
+            -0.8,
+            0.5,
+        ),
+        (
+            RawSvi::new(0.001, 0.05, -0.6, 0.01, 0.05).unwrap(),
+            0.08,
+            -0.3,
+            0.1,
+        ),
+        (
+            RawSvi::new(-0.01, 0.2, -0.3, 0.1, 0.3).unwrap(),
+            1.5,
+            -1.0,
+            0.8,
+        ),
+        (
+            RawSvi::new(0.02, 0.1, 0.0, 0.0, 0.2).unwrap(),
+            0.5,
+            -0.6,
+            0.6,
+        ),
+    ];
+    let cal = SviCalibrator::new(SviFitSettings::default()).unwrap();
+    let mut worst = 0.0f64;
+    for (truth, t, lo, hi) in cases {
+        let fit = cal.fit(&svi_quotes(&truth, t, lo, hi, 50)).unwrap();
+        let p = fit.smile.params();
+        let got = [p.a(), p.b(), p.rho(), p.m(), p.sigma()];
+        let want = [truth.a(), truth.b(), truth.rho(), truth.m(), truth.sigma()];
+        for (g, w) in got.iter().zip(&want) {
+            assert!(RECOVERY.ok(*g, *w), "{truth:?}: got {got:?}");
+            worst = worst.max((g - w).abs());
+        }
+        assert!(fit.report.rmse_vol_points < 1e-5, "{:?}", fit.report);
+        assert_eq!(fit.report.inside_bid_ask, 1.0);
+        assert!(fit.report.butterfly.is_free());
+    }
+    eprintln!("SVI recovery: max abs parameter error {worst:.1e}");
+}
+
+#[test]
+fn svi_fit_removes_butterfly_arbitrage_of_vogt_quotes() {
+    // Quotes on the Axel Vogt slice, which has butterfly arbitrage: the fit must trade fit
+    // quality for a smile with g ≥ 0 on its check range.
+    let vogt = RawSvi::new(-0.041, 0.1331, 0.306, 0.3586, 0.4153).unwrap();
+    let quotes = svi_quotes(&vogt, 0.99, -1.0, 1.5, 60);
+    let cal = SviCalibrator::new(SviFitSettings::default()).unwrap();
+    let fit = cal.fit(&quotes).unwrap();
+    assert!(fit.report.butterfly.is_free(), "{:?}", fit.report.butterfly);
+    assert!(fit.report.rmse_vol_points < 2.0, "{:?}", fit.report);
+    let free = SviCalibrator::new(SviFitSettings {
+        no_butterfly: false,
+        ..SviFitSettings::default()
+    })
+    .unwrap()
+    .fit(&quotes)
+    .unwrap();
+    assert!(!free.report.butterfly.is_free());
+    assert!(free.report.rmse_vol_points < 1e-4);
+    eprintln!(
+        "Vogt quotes: RMSE {:.3} vol pts arbitrage-free vs {:.1e} unconstrained",
+        fit.report.rmse_vol_points, free.report.rmse_vol_points
+    );
+}
+
+#[test]
+fn svi_fit_above_respects_floor() {
+    let early = RawSvi::new(0.02, 0.2, -0.5, 0.0, 0.1).unwrap();
+    let late = RawSvi::new(0.025, 0.15, -0.5, 0.0, 0.15).unwrap(); // crosses `early` in the wings
+    let cal = SviCalibrator::new(SviFitSettings::default()).unwrap();
+    let first = cal.fit(&svi_quotes(&early, 0.25, -0.6, 0.4, 40)).unwrap();
+    let second = cal
+        .fit_above(
+            &svi_quotes(&late, 0.3, -0.6, 0.4, 40),
+            &first.smile,
+            first.report.check_range,
+        )
+        .unwrap();
+    let cal_report = second.report.calendar.as_ref().unwrap();
+    assert!(cal_report.is_free(), "{cal_report:?}");
+    let (lo, hi) = second.report.check_range;
+    for i in 0..=200 {
+        let k = lo + (hi - lo) * i as f64 / 200.0;
+        assert!(second.smile.total_variance(k) >= first.smile.total_variance(k) - 1e-12);
+    }
+    assert!(matches!(
+        cal.fit_above(
+            &svi_quotes(&late, 0.2, -0.6, 0.4, 40),
+            &first.smile,
+            (0.0, 1.0)
+        ),
+        Err(SurfaceError::NotIncreasing { .. })
+    ));
+}
+
+#[test]
+fn svi_settings_and_inputs_are_validated() {
+    let bad = SviFitSettings {
+        grid_m: 1,
+        ..SviFitSettings::default()
+    };
+    assert!(matches!(
+        SviCalibrator::new(bad),
+        Err(SurfaceError::InvalidParameter { name: "grid_m", .. })
+    ));
+    let bad = SviFitSettings {
+        weighting: Weighting::Spread { floor: 0.0 },
+        ..SviFitSettings::default()
+    };
+    assert!(SviCalibrator::new(bad).is_err());
+    let bad = SviFitSettings {
+        sigma_min: 3.0,
+        ..SviFitSettings::default()
+    };
+    assert!(SviCalibrator::new(bad).is_err());
+    let truth = RawSvi::new(0.04, 0.4, -0.4, 0.05, 0.1).unwrap();
+    let few = svi_quotes(&truth, 1.0, -0.2, 0.2, 4);
+    let cal = SviCalibrator::new(SviFitSettings::default()).unwrap();
+    assert!(matches!(
+        cal.fit(&few),
+        Err(SurfaceError::TooFewQuotes {
+            needed: 5,
+            got: 4,
+            ..
+        })
+    ));
+    let q = |k, bid, mid, ask| SmileQuote { k, bid, mid, ask };
+    assert!(SliceQuotes::new(0.0, vec![q(0.0, 0.1, 0.2, 0.3)]).is_err());
+    assert!(SliceQuotes::new(1.0, vec![]).is_err());
+    assert!(matches!(
+        SliceQuotes::new(1.0, vec![q(0.0, 0.3, 0.2, 0.1)]),
+        Err(SurfaceError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        SliceQuotes::new(1.0, vec![q(f64::NAN, 0.1, 0.2, 0.3)]),
+        Err(SurfaceError::NotFinite { .. })
+    ));
+    assert!(matches!(
+        SliceQuotes::new(1.0, vec![q(0.0, 0.1, 0.2, 0.3), q(0.0, 0.1, 0.2, 0.3)]),
+        Err(SurfaceError::NotIncreasing { .. })
+    ));
+}
