@@ -21,6 +21,7 @@
 //! # Ok::<(), parapet_portfolio::PortfolioError>(())
 //! ```
 
+mod black_litterman;
 mod covariance;
 mod error;
 mod expected_returns;
@@ -34,6 +35,9 @@ mod qp;
 mod risk_model;
 mod solve;
 
+pub use black_litterman::{
+    BlPosterior, BlWeights, BlackLitterman, ViewUncertainty, market_implied_prior_returns,
+};
 pub use covariance::{
     ShrinkageTarget, Shrunk, exp_cov, ledoit_wolf, oracle_approximating, sample_cov, semicovariance,
 };
