@@ -7,6 +7,9 @@ use std::hint::black_box;
 
 const N: usize = 4096;
 
+/// A named special function and the arguments it is timed on.
+type Case<'a> = (&'a str, fn(f64) -> f64, &'a [f64]);
+
 fn special_functions(c: &mut Criterion) {
     let mut group = c.benchmark_group("core/special");
     group.throughput(Throughput::Elements(N as u64));
@@ -16,7 +19,7 @@ fn special_functions(c: &mut Criterion) {
         .iter()
         .map(|e| 10f64.powf(*e))
         .collect();
-    let funcs: [(&str, fn(f64) -> f64, &[f64]); 7] = [
+    let funcs: [Case; 7] = [
         ("norm_cdf/central", special::norm_cdf, &central),
         ("norm_cdf/tail", special::norm_cdf, &tail),
         ("norm_pdf", special::norm_pdf, &central),
