@@ -27,12 +27,14 @@ mod error;
 mod expected_returns;
 mod formulate;
 mod frontier;
+mod hrp;
 mod linalg;
 mod mean_variance;
 mod polish;
 mod psd;
 mod qp;
 mod risk_model;
+mod risk_parity;
 mod solve;
 
 pub use black_litterman::{
@@ -47,7 +49,9 @@ pub use expected_returns::{
     mean_historical_return,
 };
 pub use frontier::Frontier;
+pub use hrp::{Hrp, Linkage, Merge, hrp, hrp_from_cov};
 pub use mean_variance::{GroupLimit, MeanVariance, Objective, Portfolio, SolveInfo};
 pub use psd::{CovarianceDiagnostics, PsdRepair, PsdSettings, diagnose, nearest_psd};
 pub use qp::SolverSettings;
 pub use risk_model::FactorModel;
+pub use risk_parity::{RiskParity, RiskParitySettings, risk_budgeting};
