@@ -49,7 +49,13 @@ pub fn price(kind: OptionKind, forward: f64, strike: f64, t: f64, vol: f64) -> f
         return intrinsic;
     }
     let x = normalised::log_moneyness(forward, strike);
-    intrinsic + forward.sqrt() * strike.sqrt() * normalised::otm_call(-x.abs(), s)
+    let value = intrinsic + forward.sqrt() * strike.sqrt() * normalised::otm_call(-x.abs(), s);
+    // The no-arbitrage bound, against rounding in the product when σ√T is huge.
+    let bound = match kind {
+        OptionKind::Call => forward,
+        OptionKind::Put => strike,
+    };
+    value.min(bound)
 }
 
 /// Undiscounted Black-76 vega `∂V/∂σ = √(FK)·√T·e^{−(h² + t²)/2}/√(2π)` (per 1.00 of

@@ -1,6 +1,6 @@
 //! The crate's error type.
 
-use parapet_core::CoreError;
+use parapet_core::{CoreError, Exercise};
 use thiserror::Error;
 
 /// Errors raised by parapet-pricing.
@@ -49,6 +49,12 @@ pub enum PricingError {
         price: f64,
         /// The upper bound.
         bound: f64,
+    },
+    /// A closed-form European formula was asked to price another exercise style.
+    #[error("{exercise:?} exercise is not supported by this European formula")]
+    UnsupportedExercise {
+        /// The contract's exercise style.
+        exercise: Exercise,
     },
     /// Slices of a batch call had different lengths.
     #[error("length mismatch in {name}: expected {expected}, got {got}")]

@@ -65,6 +65,24 @@ pub(crate) fn log_moneyness(forward: f64, strike: f64) -> f64 {
     }
 }
 
+/// Undiscounted Black price from the log-moneyness `x = ln(F/K)`, the strike and `s = σ√T`:
+/// `K·[max(θ·(e^x − 1), 0) + e^{x/2}·b(−|x|, s)]`.
+///
+/// Used where `x` is known more accurately than `F` (spot form: `x = ln(S/K) + bT`, whereas
+/// `F = S·e^{bT}` is rounded, which near the money is a large relative error in `F − K`);
+/// `expm1` keeps the intrinsic value exact to a few ulp.
+#[inline]
+pub(crate) fn undiscounted_price(sign: f64, x: f64, strike: f64, s: f64) -> f64 {
+    let intrinsic = (sign * strike * x.exp_m1()).max(0.0);
+    if s == 0.0 {
+        return intrinsic;
+    }
+    let value = intrinsic + strike * (0.5 * x).exp() * otm_call(-x.abs(), s);
+    // The no-arbitrage bound (F for a call, K for a put), against rounding when σ√T is huge.
+    let bound = if sign > 0.0 { strike * x.exp() } else { strike };
+    value.min(bound)
+}
+
 /// `Y'(h) = 1 + h·Y(h)` for `h ≤ 0`, relative-accurate.
 ///
 /// For `h ≤ −4` Laplace's continued fraction `Y(−u) = 1/(u + 1/(u + 2/(u + 3/(u + …))))`

@@ -47,9 +47,9 @@ pub const PRICE_VS_MPMATH: Tolerance = Tolerance::new(1e-14, 0.0);
 /// carry a few 1e-15 and the finite-precision d₁, d₂ amplification), with an absolute floor.
 pub const GREEKS_VS_QUANTLIB: Tolerance = Tolerance::new(1e-13, 0.0);
 
-/// Published tables rounded to `n` decimals: half a unit in the last place.
+/// Published tables rounded to `n` decimals: one unit in the last place.
 pub fn published(decimals: u32) -> Tolerance {
-    Tolerance::new(0.0, 0.5 * 10f64.powi(-(decimals as i32)) + 1e-12)
+    Tolerance::new(0.0, 10f64.powi(-(decimals as i32)))
 }
 
 /// Relative error, absolute when the reference is zero.
