@@ -18,19 +18,28 @@
 //! ```
 
 mod backtest;
+mod drawdown;
 mod error;
 mod evt;
+mod garch;
 mod historical;
 mod parametric;
 mod quantile;
+mod ratios;
 mod stats;
+mod volatility;
 
 pub use backtest::{
     Christoffersen, EsBacktest, Kupiec, TrafficLight, Zone, acerbi_szekely, christoffersen,
     exceedances, kupiec, traffic_light,
 };
+pub use drawdown::{
+    DrawdownKind, DrawdownStats, MaxDrawdown, drawdown_stats, drawdowns, max_drawdown,
+    max_drawdown_of_prices,
+};
 pub use error::{Result, RiskError};
 pub use evt::{MeanExcess, PeaksOverThreshold, mean_excess};
+pub use garch::{Garch11, GarchFit, GarchSettings, Innovation};
 pub use historical::{
     EsMethod, QuantileMethod, TailRisk, historical_es, historical_var, historical_var_es,
 };
@@ -39,3 +48,5 @@ pub use parametric::{
 };
 pub use parapet_core::Confidence;
 pub use quantile::QuantileRule;
+pub use ratios::{RatioSettings, Ratios, ratios};
+pub use volatility::{BACKCAST_WINDOW, Ewma, FilteredHistorical, backcast};
