@@ -36,6 +36,7 @@ mod qp;
 mod risk_model;
 mod risk_parity;
 mod solve;
+mod tail;
 
 pub use black_litterman::{
     BlPosterior, BlWeights, BlackLitterman, ViewUncertainty, market_implied_prior_returns,
@@ -55,3 +56,4 @@ pub use psd::{CovarianceDiagnostics, PsdRepair, PsdSettings, diagnose, nearest_p
 pub use qp::SolverSettings;
 pub use risk_model::FactorModel;
 pub use risk_parity::{RiskParity, RiskParitySettings, risk_budgeting};
+pub use tail::{ScenarioOptimizer, TailPortfolio, TailRisk};
