@@ -29,7 +29,7 @@
 //!
 //! The Bachelier price `V = θ(F − K)·Φ(θd) + σ√T·φ(d)`, `d = (F − K)/(σ√T)`, reduces to the
 //! out-of-the-money time value `ν = σ√T·ψ(|F − K|/(σ√T))` with `ψ(u) = φ(u) − u·Φ(−u)`
-//! With `m = |F − K|` and `u = m/(σ√T)`, the equation
+//! (see [`bachelier`](crate::bachelier)). With `m = |F − K|` and `u = m/(σ√T)`, the equation
 //! `ψ(u)/u = ν/m` is monotone in `u`; it is solved with Householder steps on
 //! `ln(ψ(u)/u) − ln(ν/m)`, with the asymptote `ψ(u)/u ≈ φ(u)/u³` for the initial guess, as in
 //! Jäckel (2017). At the money the inversion is explicit: `σ√T = ν·√(2π)`.
@@ -312,5 +312,125 @@ fn upper_branch(x: f64, beta: f64, beta_bar: f64, s_c: f64) -> Result<(f64, usiz
     Err(PricingError::NoConvergence {
         iterations: MAX_ITERATIONS,
         last: s,
+    })
+}
+
+/// Bachelier (normal) implied volatility of an undiscounted option price.
+///
+/// Forward and strike may have any sign. The solve is on `u = |F − K|/(σ√T)` (see the module
+/// documentation); at the money the inversion is explicit.
+///
+/// ```
+/// use parapet_core::OptionKind;
+/// use parapet_pricing::{bachelier, implied};
+/// let p = bachelier::price(OptionKind::Put, 0.01, 0.025, 2.0, 0.0075);
+/// let vol = implied::normal_vol(OptionKind::Put, 0.01, 0.025, 2.0, p)?;
+/// assert!((vol - 0.0075).abs() < 1e-17);
+/// # Ok::<(), parapet_pricing::PricingError>(())
+/// ```
+///
+/// # Errors
+/// * [`PricingError::NotFinite`] for a non-finite forward, strike or price;
+///   [`PricingError::NotPositive`] for an expiry that is not positive.
+/// * [`PricingError::BelowIntrinsic`]: price at or below `max(θ(F − K), 0)` (the normal
+///   model has no upper bound).
+/// * [`PricingError::NoConvergence`]: not observed on any input; kept so that a failure could
+///   never be silent.
+pub fn normal_vol(
+    kind: OptionKind,
+    forward: f64,
+    strike: f64,
+    t: f64,
+    undiscounted_price: f64,
+) -> Result<f64, PricingError> {
+    normal_vol_solution(kind, forward, strike, t, undiscounted_price).map(|s| s.vol)
+}
+
+/// [`normal_vol`] with the iteration count.
+///
+/// # Errors
+/// As [`normal_vol`].
+pub fn normal_vol_solution(
+    kind: OptionKind,
+    forward: f64,
+    strike: f64,
+    t: f64,
+    undiscounted_price: f64,
+) -> Result<ImpliedVol, PricingError> {
+    finite("forward", forward)?;
+    finite("strike", strike)?;
+    positive("expiry", t)?;
+    let price = finite("price", undiscounted_price)?;
+    let intrinsic = kind.intrinsic(forward, strike);
+    if price <= intrinsic {
+        return Err(PricingError::BelowIntrinsic { price, intrinsic });
+    }
+    // Time value of the out-of-the-money option (put-call parity), exact when close.
+    let time_value = price - intrinsic;
+    let moneyness = (forward - strike).abs();
+    if moneyness == 0.0 {
+        return Ok(ImpliedVol {
+            vol: time_value * SQRT_2PI / t.sqrt(),
+            iterations: 0,
+        });
+    }
+    let (u, iterations) = solve_normal(time_value.ln() - moneyness.ln(), time_value / moneyness)?;
+    Ok(ImpliedVol {
+        vol: moneyness / u / t.sqrt(),
+        iterations,
+    })
+}
+
+/// Solves `ln(ψ(u)/u) = target` for `u > 0`, `ψ(u) = φ(u) − u·Φ(−u)`; `ratio = e^{target}`
+/// (possibly underflowed, only used for the initial guess).
+fn solve_normal(target: f64, ratio: f64) -> Result<(f64, usize), PricingError> {
+    /// ln √(2π).
+    const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+    // Initial guess: ψ(u)/u ≈ φ(0)/u − ½ for small u; ψ(u)/u ≈ φ(u)/u³ for large u, solved
+    // by a few fixed-point steps of u² = −2·ln(√(2π)·ratio·u³).
+    let mut u = if ratio >= 0.3 {
+        FRAC_1_SQRT_2PI / (ratio + 0.5)
+    } else {
+        let base = -2.0 * (LN_SQRT_2PI + target);
+        let mut u = base.sqrt();
+        for _ in 0..3 {
+            let next = base - 6.0 * u.ln();
+            if next > 0.0 {
+                u = next.sqrt();
+            }
+        }
+        u
+    };
+    let mut bracket = Bracket {
+        lo: 0.0,
+        hi: f64::INFINITY,
+    };
+    let sqrt_pi_over_2 = 0.5 * SQRT_2PI;
+    for iteration in 1..=MAX_ITERATIONS {
+        let a = crate::normalised::mills_derivative(-u);
+        let y = sqrt_pi_over_2 * parapet_core::special::erfcx(u * std::f64::consts::FRAC_1_SQRT_2);
+        let g = -0.5 * u * u - LN_SQRT_2PI + a.ln() - u.ln() - target;
+        if g > 0.0 {
+            bracket.lo = u;
+        } else {
+            bracket.hi = u;
+        }
+        let big_a = y / a; // Φ(−u)/ψ(u)
+        let big_b = 1.0 / a; // φ(u)/ψ(u)
+        let inv_u = 1.0 / u;
+        let g1 = -big_a - inv_u;
+        let g2 = big_b - big_a * big_a + inv_u * inv_u;
+        let g3 = -u * big_b + 3.0 * big_a * big_b
+            - 2.0 * big_a * big_a * big_a
+            - 2.0 * inv_u * inv_u * inv_u;
+        let next = bracket.admit(u + householder3(g, g1, g2 / g1, g3 / g1), u);
+        if (next - u).abs() <= STEP_TOLERANCE * next {
+            return Ok((next, iteration));
+        }
+        u = next;
+    }
+    Err(PricingError::NoConvergence {
+        iterations: MAX_ITERATIONS,
+        last: u,
     })
 }

@@ -2,7 +2,8 @@
 //!
 //! European option prices, Greeks and implied volatility at full double precision:
 //! Black-76 on forwards ([`black`]), generalised Black-Scholes-Merton in spot form with Greeks
-//! to third order ([`bsm`]), and implied volatility ([`implied`]).
+//! to third order ([`bsm`]), the normal model ([`bachelier`]), and Black and normal implied
+//! volatility ([`implied`]).
 //!
 //! Prices are computed in Jäckel's normalised form `b(x, s)` with `x = ln(F/K)` and
 //! `s = σ√T`, region by region, so that far out of the money, deep in the money, for tiny
@@ -18,6 +19,7 @@
 //! # Ok::<(), parapet_pricing::PricingError>(())
 //! ```
 
+pub mod bachelier;
 pub mod black;
 pub mod bsm;
 mod error;

@@ -24,7 +24,7 @@
 //!   `C = −(h−t)`, so that no two nearly equal numbers are ever subtracted.
 //! * **II** (`t < 0.21`): the Taylor series in `t` of `Y(h+t) − Y(h−t) = 2 Σ Y^{(2k+1)}(h)
 //!   t^{2k+1}/(2k+1)!`, whose derivatives are polynomials in `h²` and `a = Y'(h) = 1 + h·Y(h)`
-//!   (from `Y' = 1 + zY`). For `h ≤ −4` the quantity `a` itself would cancel (`h·Y(h) → −1`),
+//!   (from `Y' = 1 + zY`). For `h ≤ −3` the quantity `a` itself would cancel (`h·Y(h) → −1`),
 //!   so it is taken from Laplace's continued fraction for the Mills ratio instead.
 //! * **III** (`h + t ≤ 0.85`): the difference of the two `erfcx` values, which no longer cancel
 //!   badly once `t` is not small.
@@ -48,8 +48,8 @@ const ASYMPTOTIC_LIMIT: f64 = -10.0;
 const SMALL_T: f64 = 0.21;
 /// Above this `h + t` the plain formula (region IV) is used.
 const PLAIN_LIMIT: f64 = 0.85;
-/// For `h ≤ −4` the Mills-ratio derivative `a = 1 + h·Y(h)` comes from the continued fraction.
-const CONTINUED_FRACTION_LIMIT: f64 = -4.0;
+/// For `h ≤ −3` the Mills-ratio derivative `a = 1 + h·Y(h)` comes from the continued fraction.
+const CONTINUED_FRACTION_LIMIT: f64 = -3.0;
 
 /// `x = ln(F/K)` to a few ulp relative, also near the money.
 ///
@@ -85,11 +85,12 @@ pub(crate) fn undiscounted_price(sign: f64, x: f64, strike: f64, s: f64) -> f64 
 
 /// `Y'(h) = 1 + h·Y(h)` for `h ≤ 0`, relative-accurate.
 ///
-/// For `h ≤ −4` Laplace's continued fraction `Y(−u) = 1/(u + 1/(u + 2/(u + 3/(u + …))))`
+/// For `h ≤ −3` Laplace's continued fraction `Y(−u) = 1/(u + 1/(u + 2/(u + 3/(u + …))))`
 /// gives `1 − u·Y(−u) = z/(u + z)` with `z = 1/(u + 2/(u + 3/(u + …)))`, a sum of positive
-/// terms. The number of levels, `8 + 640/u²`, reaches full precision for every `u ≥ 4`.
+/// terms. The number of levels, `8 + 640/u²`, reaches full precision for every `u ≥ 3`
+/// (the `erfcx` form would lose a factor `≈ h²` to cancellation there).
 #[inline]
-fn mills_derivative(h: f64) -> f64 {
+pub(crate) fn mills_derivative(h: f64) -> f64 {
     if h > CONTINUED_FRACTION_LIMIT {
         1.0 + h * SQRT_PI_OVER_2 * erfcx(-h * std::f64::consts::FRAC_1_SQRT_2)
     } else {
@@ -264,7 +265,7 @@ mod tests {
 
     #[test]
     fn continued_fraction_matches_erfcx_form() {
-        for &h in &[-4.0, -4.5, -6.0] {
+        for &h in &[-3.0, -4.5, -6.0] {
             let direct = 1.0 + h * SQRT_PI_OVER_2 * erfcx(-h * std::f64::consts::FRAC_1_SQRT_2);
             let cf = mills_derivative(h);
             assert!((direct - cf).abs() <= 1e-13 * cf, "h={h}: {direct} vs {cf}");
