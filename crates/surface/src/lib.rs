@@ -5,12 +5,16 @@
 //! arbitrage-free surface.
 
 mod arbitrage;
+mod chain;
 mod error;
 mod optimize;
+mod parity;
+mod pipeline;
 mod quotes;
 mod sabr;
 mod smile;
 mod ssvi;
+mod surface;
 mod svi;
 mod svi_fit;
 
@@ -18,10 +22,18 @@ pub use arbitrage::{
     ArbitrageReport, KGrid, KInterval, QuoteViolation, QuoteViolationKind, butterfly_check,
     calendar_check, check_calendar_quotes, check_call_quotes,
 };
+pub use chain::{
+    ChainRow, Date, LocalTime, OptionChain, RejectedRow, Settlement, SideQuote, parse_cboe_csv,
+};
 pub use error::{Result, SurfaceError};
+pub use pipeline::{
+    ChainSettings, ChainSurface, DiscountSource, FilterReason, SkipReason, SkippedExpiry,
+    SliceResult, build_surface,
+};
 pub use quotes::{SliceQuotes, SmileQuote};
 pub use sabr::{Sabr, SabrSmile};
 pub use smile::{Smile, VarianceDerivatives};
 pub use ssvi::{Phi, Ssvi};
+pub use surface::{SmileMetrics, Surface, SurfaceSlice};
 pub use svi::{JumpWingsSvi, NaturalSvi, RawSvi, SviSmile};
 pub use svi_fit::{SviCalibrator, SviFit, SviFitReport, SviFitSettings, Weighting};

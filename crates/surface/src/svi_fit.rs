@@ -161,7 +161,8 @@ pub struct SviFitReport {
     pub check_range: (f64, f64),
     /// Butterfly scan of the fitted slice on the check range.
     pub butterfly: ArbitrageReport,
-    /// Calendar scan against the floor slice, when one was given.
+    /// Calendar scan against the floor slice on the intersection of the quoted ranges, when a
+    /// floor was given and the ranges overlap.
     pub calendar: Option<ArbitrageReport>,
 }
 
@@ -216,7 +217,7 @@ struct Penalty<'a> {
     calendar_margin: f64,
     butterfly: f64,
     calendar: f64,
-    floor: Option<&'a dyn Smile>,
+    floor: Option<(&'a dyn Smile, (f64, f64))>,
 }
 
 impl SviCalibrator {
@@ -244,8 +245,9 @@ impl SviCalibrator {
     }
 
     /// Fits one slice whose total variance must not fall below `floor` (the previous expiry's
-    /// smile): no calendar arbitrage against it on the union of this slice's check range and
-    /// `floor_range` (pass the previous fit's [`SviFitReport::check_range`]).
+    /// smile): no calendar arbitrage against it on the intersection of this slice's quoted
+    /// `k` range and `floor_range` (the floor's quoted range), where both are backed by
+    /// quotes.
     ///
     /// # Errors
     /// As [`SviCalibrator::fit`], and [`SurfaceError::NotIncreasing`] if `floor` does not
@@ -318,17 +320,15 @@ impl SviCalibrator {
         let data = self.prepare(quotes);
         let (k_lo, k_hi) = quotes.k_range();
         let width = (k_hi - k_lo).max(1e-4);
-        let mut check_range = (
+        let check_range = (
             k_lo - s.check_extension * width,
             k_hi + s.check_extension * width,
         );
-        if let Some((_, range)) = floor {
-            // Calendar arbitrage is checked over both slices' ranges: a surface interpolates
-            // between them wherever either is queried.
-            check_range = (check_range.0.min(range.0), check_range.1.max(range.1));
-        }
-        let floor = floor.map(|(f, _)| f);
-
+        // Calendar arbitrage is checked where both slices are backed by quotes: the
+        // intersection of their quoted ranges. Constraining a slice on the other's wing
+        // extrapolation compounds from slice to slice and wrecks long-dated fits.
+        let calendar_range = floor.map(|(_, r)| (k_lo.max(r.0), k_hi.min(r.1)));
+        let floor = floor.and_then(|(f, _)| calendar_range.filter(|r| r.1 > r.0).map(|r| (f, r)));
         // Outer search over (m, ln σ) on a grid, then Nelder-Mead from the best node.
         let m_lo = 2.0 * k_lo.min(0.0) - 0.05;
         let m_hi = 2.0 * k_hi.max(0.0) + 0.05;
@@ -370,13 +370,17 @@ impl SviCalibrator {
         let sp = (u / sigma).max(1e-6);
         let sm = (v / sigma).max(1e-6);
         let p0 = [a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma];
-        let lower = [0.0, 1e-6, 1e-6, m_lo - 0.5, s.sigma_min];
-        let upper = [data.w_max.max(1e-8), 2.0, 2.0, m_hi + 0.5, s.sigma_max];
+        let lower = [0.0, 1e-6, 1e-6, m_lo, s.sigma_min];
+        let upper = [data.w_max.max(1e-8), 2.0, 2.0, m_hi, s.sigma_max];
 
+        let mut points: Vec<f64> = (0..41)
+            .map(|i| check_range.0 + (check_range.1 - check_range.0) * i as f64 / 40.0)
+            .collect();
+        if let Some((_, r)) = floor {
+            points.extend((0..21).map(|i| r.0 + (r.1 - r.0) * i as f64 / 20.0));
+        }
         let mut penalty = Penalty {
-            points: (0..41)
-                .map(|i| check_range.0 + (check_range.1 - check_range.0) * i as f64 / 40.0)
-                .collect(),
+            points,
             butterfly: if s.no_butterfly { 1.0 } else { 0.0 },
             calendar: if floor.is_some() { 1.0 } else { 0.0 },
             calendar_margin: 1e-6 * data.w_max,
@@ -391,6 +395,15 @@ impl SviCalibrator {
         let mut objective = obj_qe;
         let mut lm_iters = 0;
         let grid = KGrid::new(check_range.0, check_range.1, s.check_points)?;
+        let cal_grid = match floor {
+            Some((f, r)) => Some((f, KGrid::new(r.0, r.1, s.check_points)?)),
+            None => None,
+        };
+        let cal_scan = |smile: &SviSmile| {
+            cal_grid
+                .as_ref()
+                .map(|(f, g)| scan_negative(|k| smile.total_variance(k) - f.total_variance(k), g))
+        };
         for round in 0..6 {
             if s.polish_iterations > 0 || round > 0 {
                 let m_res = data.k.len() + 2 * penalty.points.len();
@@ -411,8 +424,7 @@ impl SviCalibrator {
             }
             let smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
             let bf = butterfly_check(&smile, &grid);
-            let cal = floor
-                .map(|f| scan_negative(|k| smile.total_variance(k) - f.total_variance(k), &grid));
+            let cal = cal_scan(&smile);
             let bf_bad = s.no_butterfly && !bf.is_free();
             let cal_bad = cal.as_ref().is_some_and(|c| !c.is_free());
             if !bf_bad && !cal_bad {
@@ -436,10 +448,19 @@ impl SviCalibrator {
                 }
             }
         }
-        let smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
+        let mut smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
+        if let Some(c) = cal_scan(&smile).filter(|c| !c.is_free()) {
+            // Penalties leave at most a sliver of calendar arbitrage: lift the slice by that
+            // much (a parallel shift of w changes g only at order Δw/w).
+            let mut lifted = p;
+            lifted[0] += -c.min_value + 2.0 * penalty.calendar_margin;
+            let candidate = SviSmile::new(to_raw(&lifted)?, quotes.expiry())?;
+            if butterfly_check(&candidate, &grid).is_free() || !s.no_butterfly {
+                smile = candidate;
+            }
+        }
         let butterfly = butterfly_check(&smile, &grid);
-        let calendar =
-            floor.map(|f| scan_negative(|k| smile.total_variance(k) - f.total_variance(k), &grid));
+        let calendar = cal_scan(&smile);
         let (mut se, mut max_err, mut inside) = (0.0, 0.0f64, 0usize);
         for q in quotes.quotes() {
             let v = smile.implied_vol(q.k);
@@ -501,12 +522,19 @@ fn residuals(data: &Prepared, pen: &Penalty<'_>, scale: f64, p: &[f64; 5], out: 
             let d2w = b * sigma * sigma / (r * r * r);
             let t1 = 1.0 - k * dw / (2.0 * w);
             let g = t1 * t1 - 0.25 * dw * dw * (1.0 / w + 0.25) + 0.5 * d2w;
-            let cal = pen.floor.map_or(0.0, |f| {
-                (f.total_variance(k) + pen.calendar_margin - w).max(0.0)
+            let cal = pen.floor.map_or(0.0, |(f, r)| {
+                if k >= r.0 && k <= r.1 {
+                    (f.total_variance(k) + pen.calendar_margin - w).max(0.0)
+                } else {
+                    0.0
+                }
             });
             ((BUTTERFLY_MARGIN - g).max(0.0), cal)
         } else {
-            (1.0 - w, pen.floor.map_or(0.0, |f| f.total_variance(k) - w))
+            (
+                1.0 - w,
+                pen.floor.map_or(0.0, |(f, _)| f.total_variance(k) - w),
+            )
         };
         out[n + j] = pen.butterfly * gb;
         out[n + np + j] = pen.calendar * scale * gc;

@@ -99,17 +99,18 @@ fn svi_fit_above_respects_floor() {
     let early = RawSvi::new(0.02, 0.2, -0.5, 0.0, 0.1).unwrap();
     let late = RawSvi::new(0.025, 0.15, -0.5, 0.0, 0.15).unwrap(); // crosses `early` in the wings
     let cal = SviCalibrator::new(SviFitSettings::default()).unwrap();
-    let first = cal.fit(&svi_quotes(&early, 0.25, -0.6, 0.4, 40)).unwrap();
+    let first_quotes = svi_quotes(&early, 0.25, -0.6, 0.4, 40);
+    let first = cal.fit(&first_quotes).unwrap();
     let second = cal
         .fit_above(
             &svi_quotes(&late, 0.3, -0.6, 0.4, 40),
             &first.smile,
-            first.report.check_range,
+            first_quotes.k_range(),
         )
         .unwrap();
     let cal_report = second.report.calendar.as_ref().unwrap();
     assert!(cal_report.is_free(), "{cal_report:?}");
-    let (lo, hi) = second.report.check_range;
+    let (lo, hi) = first_quotes.k_range();
     for i in 0..=200 {
         let k = lo + (hi - lo) * i as f64 / 200.0;
         assert!(second.smile.total_variance(k) >= first.smile.total_variance(k) - 1e-12);

@@ -1,0 +1,467 @@
+//! From an option chain to an arbitrage-free surface: forwards and discounts from put-call
+//! parity, out-of-the-money implied vols, SVI fits in expiry order under butterfly and
+//! calendar constraints, and the quote-level arbitrage report.
+
+use crate::arbitrage::{QuoteViolation, check_calendar_quotes, check_call_quotes};
+use crate::chain::{Date, LocalTime, OptionChain, Settlement, SideQuote};
+use crate::error::{Result, SurfaceError, in_range};
+use crate::parity::{Pair, forward_given_discount, regress, window};
+use crate::quotes::{SliceQuotes, SmileQuote};
+use crate::surface::Surface;
+use crate::svi::SviSmile;
+use crate::svi_fit::{SviCalibrator, SviFitReport, SviFitSettings};
+use parapet_core::OptionKind;
+use parapet_pricing::implied::black_vol;
+use std::collections::BTreeMap;
+
+/// Knobs of [`build_surface`]. `Default` gives the values documented on each field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ChainSettings {
+    /// Expiries closer than this many days are skipped; default 2.
+    pub min_days: f64,
+    /// Minimum call-put pairs for the parity regression; default 6.
+    pub min_pairs: usize,
+    /// A parity discount is accepted if the standard error of its rate is at most this;
+    /// default 0.0025 (25 bp).
+    pub max_rate_se: f64,
+    /// ... and its rate lies in this range; default `(−0.01, 0.10)`.
+    pub rate_range: (f64, f64),
+    /// Minimum OTM quotes to fit an expiry; default 8.
+    pub min_quotes: usize,
+    /// Enforce no calendar arbitrage between consecutive slices; default true.
+    pub no_calendar: bool,
+    /// The slice fit.
+    pub fit: SviFitSettings,
+}
+
+impl Default for ChainSettings {
+    fn default() -> Self {
+        Self {
+            min_days: 2.0,
+            min_pairs: 6,
+            max_rate_se: 0.0025,
+            rate_range: (-0.01, 0.10),
+            min_quotes: 8,
+            no_calendar: true,
+            fit: SviFitSettings::default(),
+        }
+    }
+}
+
+impl ChainSettings {
+    /// Checks every knob.
+    ///
+    /// # Errors
+    /// [`SurfaceError::InvalidParameter`] for a negative `min_days`, `min_pairs < 3`,
+    /// `min_quotes < 5`, a non-positive `max_rate_se` or an empty rate range, and the errors
+    /// of [`SviFitSettings::validate`].
+    pub fn validate(&self) -> Result<()> {
+        in_range(
+            "min_days",
+            self.min_days,
+            -1e-300,
+            f64::INFINITY,
+            "must be >= 0",
+        )?;
+        if self.min_pairs < 3 {
+            return Err(SurfaceError::InvalidParameter {
+                name: "min_pairs",
+                value: self.min_pairs as f64,
+                reason: "must be >= 3",
+            });
+        }
+        if self.min_quotes < 5 {
+            return Err(SurfaceError::InvalidParameter {
+                name: "min_quotes",
+                value: self.min_quotes as f64,
+                reason: "must be >= 5",
+            });
+        }
+        in_range(
+            "max_rate_se",
+            self.max_rate_se,
+            0.0,
+            f64::INFINITY,
+            "must be > 0",
+        )?;
+        in_range(
+            "rate_range.1",
+            self.rate_range.1,
+            self.rate_range.0,
+            f64::INFINITY,
+            "must exceed rate_range.0",
+        )?;
+        self.fit.validate()
+    }
+}
+
+/// Why a quote was left out of a fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum FilterReason {
+    /// Bid at or below zero.
+    ZeroBid,
+    /// Ask at or below zero with a positive bid.
+    NoAsk,
+    /// Ask below bid.
+    Crossed,
+    /// Ask equal to bid.
+    Locked,
+    /// The bid, mid or ask price has no Black implied vol (outside the no-arbitrage bounds).
+    ImpliedVolFailed,
+}
+
+/// Why an expiry was not fitted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// Already expired at the valuation time.
+    Expired,
+    /// Closer than [`ChainSettings::min_days`].
+    TooShort {
+        /// Days to expiry.
+        days: f64,
+    },
+    /// Put-call parity could not be solved (too few two-sided pairs).
+    NoForward,
+    /// Too few usable out-of-the-money quotes.
+    TooFewQuotes {
+        /// Usable quotes.
+        got: usize,
+    },
+}
+
+/// Where an expiry's discount factor comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum DiscountSource {
+    /// The put-call parity regression of this expiry.
+    Parity,
+    /// Rates of the accepted parity expiries, interpolated linearly in `T` (flat beyond).
+    RateCurve,
+}
+
+/// An expiry that was skipped.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SkippedExpiry {
+    /// Expiration date.
+    pub expiry: Date,
+    /// Option root.
+    pub root: String,
+    /// Chain rows of the expiry.
+    pub rows: usize,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// One fitted expiry.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SliceResult {
+    /// Expiration date.
+    pub expiry: Date,
+    /// Option root.
+    pub root: String,
+    /// Settlement.
+    pub settlement: Settlement,
+    /// Time to expiry (years, ACT/365 wall clock).
+    pub t: f64,
+    /// Forward.
+    pub forward: f64,
+    /// Discount factor.
+    pub discount: f64,
+    /// Where the discount factor comes from.
+    pub discount_source: DiscountSource,
+    /// Call-put pairs in the parity regression.
+    pub parity_pairs: usize,
+    /// The OTM quotes fitted (puts below the forward, calls at and above), with strikes in
+    /// `strikes`.
+    pub quotes: SliceQuotes,
+    /// Strikes of `quotes`, in the same order.
+    pub strikes: Vec<f64>,
+    /// The fitted slice.
+    pub smile: SviSmile,
+    /// Fit diagnostics (including the butterfly and calendar scans).
+    pub fit: SviFitReport,
+    /// OTM quotes left out, by reason.
+    pub filtered: BTreeMap<FilterReason, usize>,
+    /// Arbitrage in the raw OTM mid quotes of this expiry (calls monotone, convex, within
+    /// bounds; violations larger than half the local bid-ask spread).
+    pub quote_violations: Vec<QuoteViolation>,
+    /// Negative calendar spreads of mid quotes against the previous fitted expiry.
+    pub calendar_quote_violations: Vec<QuoteViolation>,
+}
+
+/// The result of [`build_surface`].
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ChainSurface {
+    /// The surface across the fitted expiries.
+    pub surface: Surface,
+    /// The fitted expiries in `T` order.
+    pub slices: Vec<SliceResult>,
+    /// The expiries left out.
+    pub skipped: Vec<SkippedExpiry>,
+}
+
+fn side_status(q: &SideQuote) -> std::result::Result<(), FilterReason> {
+    if q.bid <= 0.0 {
+        Err(FilterReason::ZeroBid)
+    } else if q.ask <= 0.0 {
+        Err(FilterReason::NoAsk)
+    } else if q.ask < q.bid {
+        Err(FilterReason::Crossed)
+    } else if q.ask == q.bid {
+        Err(FilterReason::Locked)
+    } else {
+        Ok(())
+    }
+}
+
+/// Rows of one expiry: strike, call, put.
+struct ExpiryRows {
+    expiry: Date,
+    root: String,
+    settlement: Settlement,
+    t: f64,
+    rows: Vec<(f64, SideQuote, SideQuote)>,
+}
+
+/// Builds a surface from a European option chain valued at `valuation` (exchange wall
+/// clock; [`LocalTime::last_weekday_close`] of the snapshot is the usual choice).
+///
+/// Per expiry (expiration date and root: AM and PM settlements on one date are separate
+/// slices): put-call-parity forward and discount (rate curve where parity cannot pin the
+/// discount); out-of-the-money quotes (puts below the forward, calls at and above) with a
+/// positive bid and `ask > bid`; Black implied vols of the bid, mid and ask from
+/// [`parapet_pricing::implied::black_vol`]; then SVI fits in `T` order, each constrained to
+/// lie above the previous one (no calendar arbitrage) and to have `g ≥ 0` (no butterfly
+/// arbitrage) on its check range.
+///
+/// American options (SPY) are not de-Americanised here: the fit uses out-of-the-money
+/// options only, whose early-exercise premium is small, and treats them as European.
+///
+/// # Errors
+/// [`SurfaceError::EmptyChain`] if no expiry can be fitted; the errors of
+/// [`ChainSettings::validate`].
+pub fn build_surface(
+    chain: &OptionChain,
+    valuation: LocalTime,
+    settings: &ChainSettings,
+) -> Result<ChainSurface> {
+    settings.validate()?;
+    let calibrator = SviCalibrator::new(settings.fit)?;
+    let mut groups: BTreeMap<(Date, String), ExpiryRows> = BTreeMap::new();
+    for r in &chain.rows {
+        let g = groups
+            .entry((r.expiry, r.root.clone()))
+            .or_insert_with(|| ExpiryRows {
+                expiry: r.expiry,
+                root: r.root.clone(),
+                settlement: r.settlement,
+                t: valuation.years_until(&r.settlement.time(r.expiry)),
+                rows: Vec::new(),
+            });
+        g.rows.push((r.strike, r.call, r.put));
+    }
+    let mut expiries: Vec<ExpiryRows> = groups.into_values().collect();
+    expiries.sort_by(|a, b| a.t.total_cmp(&b.t));
+    let mut skipped = Vec::new();
+
+    // Pass 1: parity per expiry.
+    struct Parity {
+        ex: ExpiryRows,
+        pairs: Vec<Pair>,
+        fit: crate::parity::ParityFit,
+        accepted: bool,
+    }
+    let mut parity = Vec::new();
+    for mut ex in expiries {
+        let skip = |ex: &ExpiryRows, reason| SkippedExpiry {
+            expiry: ex.expiry,
+            root: ex.root.clone(),
+            rows: ex.rows.len(),
+            reason,
+        };
+        if ex.t <= 0.0 {
+            skipped.push(skip(&ex, SkipReason::Expired));
+            continue;
+        }
+        if ex.t * 365.0 < settings.min_days {
+            skipped.push(skip(&ex, SkipReason::TooShort { days: ex.t * 365.0 }));
+            continue;
+        }
+        ex.rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+        ex.rows.dedup_by(|a, b| a.0 == b.0);
+        let pairs: Vec<Pair> = ex
+            .rows
+            .iter()
+            .filter(|(_, c, p)| side_status(c).is_ok() && side_status(p).is_ok())
+            .map(|&(k, c, p)| Pair {
+                strike: k,
+                diff: 0.5 * (c.bid + c.ask) - 0.5 * (p.bid + p.ask),
+                spread: (c.ask - c.bid) + (p.ask - p.bid),
+            })
+            .collect();
+        if pairs.len() < settings.min_pairs {
+            skipped.push(skip(&ex, SkipReason::NoForward));
+            continue;
+        }
+        let win = window(&pairs, ex.t, settings.min_pairs);
+        let Some(fit) = regress(&win, ex.t) else {
+            skipped.push(skip(&ex, SkipReason::NoForward));
+            continue;
+        };
+        let rate = -fit.discount.ln() / ex.t;
+        let accepted = fit.se_rate <= settings.max_rate_se
+            && rate >= settings.rate_range.0
+            && rate <= settings.rate_range.1;
+        parity.push(Parity {
+            ex,
+            pairs: win,
+            fit,
+            accepted,
+        });
+    }
+    let curve: Vec<(f64, f64)> = parity
+        .iter()
+        .filter(|p| p.accepted)
+        .map(|p| (p.ex.t, -p.fit.discount.ln() / p.ex.t))
+        .collect();
+    let rate_at = |t: f64| -> Option<f64> {
+        let first = curve.first()?;
+        let last = curve.last()?;
+        if t <= first.0 {
+            return Some(first.1);
+        }
+        if t >= last.0 {
+            return Some(last.1);
+        }
+        let i = curve.partition_point(|c| c.0 <= t) - 1;
+        let l = (t - curve[i].0) / (curve[i + 1].0 - curve[i].0);
+        Some((1.0 - l) * curve[i].1 + l * curve[i + 1].1)
+    };
+
+    // Pass 2: quotes, implied vols and fits in T order.
+    let mut slices: Vec<SliceResult> = Vec::new();
+    let mut prev_calls: Option<(Vec<f64>, Vec<f64>, f64)> = None;
+    for p in parity {
+        let n_pairs = p.fit.n_pairs;
+        let ex = p.ex;
+        let (forward, discount, source) = if p.accepted {
+            (p.fit.forward, p.fit.discount, DiscountSource::Parity)
+        } else if let Some(r) = rate_at(ex.t) {
+            let d = (-r * ex.t).exp();
+            (
+                forward_given_discount(&p.pairs, d),
+                d,
+                DiscountSource::RateCurve,
+            )
+        } else {
+            (p.fit.forward, p.fit.discount, DiscountSource::Parity)
+        };
+        let mut filtered: BTreeMap<FilterReason, usize> = BTreeMap::new();
+        let mut quotes = Vec::new();
+        let mut strikes = Vec::new();
+        let mut calls = Vec::new();
+        let mut half_spreads = Vec::new();
+        for &(k, c, put) in &ex.rows {
+            let (kind, q) = if k < forward {
+                (OptionKind::Put, put)
+            } else {
+                (OptionKind::Call, c)
+            };
+            if let Err(reason) = side_status(&q) {
+                *filtered.entry(reason).or_default() += 1;
+                continue;
+            }
+            let iv = |price: f64| black_vol(kind, forward, k, ex.t, price / discount).ok();
+            let mid = 0.5 * (q.bid + q.ask);
+            let (Some(vb), Some(vm), Some(va)) = (iv(q.bid), iv(mid), iv(q.ask)) else {
+                *filtered.entry(FilterReason::ImpliedVolFailed).or_default() += 1;
+                continue;
+            };
+            quotes.push(SmileQuote {
+                k: (k / forward).ln(),
+                bid: vb,
+                mid: vm,
+                ask: va,
+            });
+            strikes.push(k);
+            // Undiscounted call mid by parity for the quote-level checks.
+            let undiscounted = mid / discount;
+            calls.push(match kind {
+                OptionKind::Call => undiscounted,
+                OptionKind::Put => undiscounted + forward - k,
+            });
+            half_spreads.push(0.5 * (q.ask - q.bid) / discount);
+        }
+        if quotes.len() < settings.min_quotes {
+            skipped.push(SkippedExpiry {
+                expiry: ex.expiry,
+                root: ex.root.clone(),
+                rows: ex.rows.len(),
+                reason: SkipReason::TooFewQuotes { got: quotes.len() },
+            });
+            continue;
+        }
+        let slice_quotes = SliceQuotes::new(ex.t, quotes)?;
+        let fitted = match slices.last() {
+            Some(prev) if settings.no_calendar => {
+                calibrator.fit_above(&slice_quotes, &prev.smile, prev.quotes.k_range())?
+            }
+            _ => calibrator.fit(&slice_quotes)?,
+        };
+        let tol = half_spreads
+            .iter()
+            .cloned()
+            .fold(f64::INFINITY, f64::min)
+            .max(0.0);
+        let mut quote_violations = check_call_quotes(&strikes, &calls, forward, 0.0)?;
+        // Keep only violations larger than half the local spread: mids inside their spreads
+        // can violate convexity without an executable arbitrage.
+        quote_violations.retain(|v| v.amount > half_spreads[v.index].max(tol));
+        let calendar_quote_violations = match &prev_calls {
+            Some((pk, pc, pf)) => {
+                let mut v = check_calendar_quotes((pk, pc, *pf), (&strikes, &calls, forward), 0.0)?;
+                v.retain(|q| q.amount > half_spreads[q.index]);
+                v
+            }
+            None => Vec::new(),
+        };
+        prev_calls = Some((strikes.clone(), calls, forward));
+        slices.push(SliceResult {
+            expiry: ex.expiry,
+            root: ex.root,
+            settlement: ex.settlement,
+            t: ex.t,
+            forward,
+            discount,
+            discount_source: source,
+            parity_pairs: n_pairs,
+            quotes: slice_quotes,
+            strikes,
+            smile: fitted.smile,
+            fit: fitted.report,
+            filtered,
+            quote_violations,
+            calendar_quote_violations,
+        });
+    }
+    if slices.is_empty() {
+        return Err(SurfaceError::EmptyChain);
+    }
+    let surface = Surface::new(
+        chain.spot,
+        slices.iter().map(|s| (s.forward, s.smile)).collect(),
+    )?;
+    Ok(ChainSurface {
+        surface,
+        slices,
+        skipped,
+    })
+}
