@@ -22,6 +22,9 @@
 //! ```
 
 mod black_litterman;
+/// The ndarray version this crate's API uses, re-exported so callers need not match it.
+pub use ndarray;
+
 mod covariance;
 mod error;
 mod expected_returns;

@@ -45,11 +45,14 @@ pub enum Objective {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SolveInfo {
-    /// Interior-point iterations (0 when the warm-started active set was already optimal).
+    /// Interior-point iterations (0 when the active-set method alone found the optimum).
     pub iterations: u32,
+    /// Primal-dual active-set iterations (0 when the conic solver was used).
+    pub active_set_iterations: usize,
     /// Whether the exact active-set KKT polish was accepted.
     pub polished: bool,
-    /// Whether the previous frontier point's active set was reused without a conic solve.
+    /// Whether the active-set method started from a neighbouring problem's active set (the
+    /// previous frontier point).
     pub warm_started: bool,
     /// Whether Clarabel stopped at reduced accuracy (`AlmostSolved`) and no polish rescued it.
     pub reduced_accuracy: bool,

@@ -17,6 +17,7 @@ use ndarray_linalg::Solve;
 use crate::formulate::Rows;
 use crate::mean_variance::MeanVariance;
 use crate::qp::QpSolution;
+use crate::solve::Pick;
 
 /// Which side of a two-sided constraint is active.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,14 @@ pub(crate) struct ActiveSet {
 }
 
 impl ActiveSet {
+    /// Nothing active.
+    pub(crate) fn free(n_assets: usize, n_groups: usize) -> Self {
+        Self {
+            assets: vec![Side::Free; n_assets],
+            groups: vec![Side::Free; n_groups],
+        }
+    }
+
     /// Interior-point identification: a constraint is active when its slack is smaller than its
     /// multiplier (strict complementarity separates the two as the barrier vanishes).
     pub(crate) fn from_solution(sol: &QpSolution, rows: &Rows) -> Self {
@@ -218,6 +227,117 @@ impl MeanVariance {
         (face.w1.dot(&s1), 2.0 * face.w0.dot(&s1), face.w0.dot(&s0))
     }
 
+    /// Weights, multipliers of the equality rows, and bound multipliers at return level `r`.
+    fn face_eval(
+        &self,
+        quad: &Quadratic,
+        face: &Face,
+        r: f64,
+    ) -> (Array1<f64>, Array1<f64>, Array1<f64>) {
+        let w = &face.w0 + &(&face.w1 * r);
+        let lam = &face.l0 + &(&face.l1 * r);
+        // Gradient minus Cᵀλ is the vector of bound multipliers.
+        let grad = self.risk.times(w.view()) * quad.h + &(&w * (2.0 * self.l2)) + &quad.g;
+        let (c, _) = self.constraint_rows(&face.active, face.with_return);
+        let mut mult = grad;
+        for (row, l) in c.iter().zip(lam.iter()) {
+            mult.scaled_add(-l, row);
+        }
+        (w, lam, mult)
+    }
+
+    fn tolerances(&self, quad: &Quadratic, w: &Array1<f64>) -> (f64, f64) {
+        let scale = self
+            .upper
+            .iter()
+            .chain(self.lower.iter())
+            .fold(0.0_f64, |m, v| m.max(v.abs()));
+        let grad = self.risk.times(w.view()) * quad.h + &quad.g;
+        let gscale = grad.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        (1e-9 * (1.0 + scale), 1e-9 * (1.0 + gscale))
+    }
+
+    /// The return level the objective picks on a face; `None` if undefined there.
+    pub(crate) fn face_return(&self, face: &Face, pick: Pick) -> Option<f64> {
+        let r = match pick {
+            Pick::Fixed => 0.0,
+            Pick::Return(t) => t,
+            Pick::Sharpe(rf) => {
+                let (a, b, c) = self.face_variance(face);
+                // d/dr (r − rf)/√(a r² + b r + c) = 0  ⇔  r = −(2c + b·rf)/(b + 2a·rf).
+                -(2.0 * c + b * rf) / (b + 2.0 * a * rf)
+            }
+            Pick::Risk(sigma) => {
+                let (a, b, c) = self.face_variance(face);
+                let disc = b * b - 4.0 * a * (c - sigma * sigma);
+                if a <= 0.0 || disc < 0.0 {
+                    return None;
+                }
+                (-b + disc.sqrt()) / (2.0 * a)
+            }
+        };
+        r.is_finite().then_some(r)
+    }
+
+    /// Primal-dual active-set iterations (Hintermüller, Ito & Kunisch 2002, "The primal-dual
+    /// active set strategy as a semismooth Newton method", SIAM J. Optimization 13(3)) from
+    /// `start`: solve on the face, fix violated bounds and group limits, release constraints
+    /// whose multipliers have the wrong sign, until nothing changes — then the point satisfies
+    /// the KKT conditions and is optimal. `None` when a face is singular or the iteration
+    /// limit is reached; the caller then falls back to the conic solver.
+    pub(crate) fn active_set_solve(
+        &self,
+        quad: &Quadratic,
+        start: &ActiveSet,
+        pick: Pick,
+        max_iterations: usize,
+    ) -> Option<(Array1<f64>, ActiveSet, usize)> {
+        let with_return = !matches!(pick, Pick::Fixed);
+        let mut active = start.clone();
+        for iteration in 1..=max_iterations {
+            let face = self.face(quad, &active, with_return)?;
+            let r = self.face_return(&face, pick)?;
+            let (w, lam, mult) = self.face_eval(quad, &face, r);
+            let (ptol, dtol) = self.tolerances(quad, &w);
+            if with_return && lam[lam.len() - 1] < -dtol {
+                return None;
+            }
+            let mut next = active.clone();
+            for (i, side) in next.assets.iter_mut().enumerate() {
+                *side = match *side {
+                    Side::Free if w[i] < self.lower[i] - ptol => Side::Lower,
+                    Side::Free if w[i] > self.upper[i] + ptol => Side::Upper,
+                    Side::Lower if mult[i] < -dtol => Side::Free,
+                    Side::Upper if mult[i] > dtol => Side::Free,
+                    s => s,
+                };
+            }
+            let mut row = 1;
+            for (g, side) in self.groups.iter().zip(next.groups.iter_mut()) {
+                let sum: f64 = g.assets.iter().map(|&i| w[i]).sum();
+                *side = match *side {
+                    Side::Free if sum < g.lower - ptol => Side::Lower,
+                    Side::Free if sum > g.upper + ptol => Side::Upper,
+                    Side::Free => Side::Free,
+                    s => {
+                        let l = lam[row];
+                        row += 1;
+                        match s {
+                            Side::Lower if l < -dtol => Side::Free,
+                            Side::Upper if l > dtol => Side::Free,
+                            s => s,
+                        }
+                    }
+                };
+            }
+            if next == active {
+                return Some((w, active, iteration));
+            }
+            active = next;
+        }
+        None
+    }
+
     /// Weights at `r`, if they satisfy every constraint and the multiplier signs (the KKT
     /// conditions), with `min_return` the return constraint's bound when it is an inequality.
     pub(crate) fn face_point(
@@ -227,16 +347,8 @@ impl MeanVariance {
         r: f64,
         min_return: Option<f64>,
     ) -> Option<Array1<f64>> {
-        let w = &face.w0 + &(&face.w1 * r);
-        let lam = &face.l0 + &(&face.l1 * r);
-        let ptol = 1e-9
-            * (1.0
-                + self
-                    .upper
-                    .iter()
-                    .chain(self.lower.iter())
-                    .fold(0.0_f64, |m, v| m.max(v.abs())));
-        // Primal feasibility.
+        let (w, lam, mult) = self.face_eval(quad, face, r);
+        let (ptol, dtol) = self.tolerances(quad, &w);
         for i in 0..w.len() {
             if w[i] < self.lower[i] - ptol || w[i] > self.upper[i] + ptol {
                 return None;
@@ -253,14 +365,6 @@ impl MeanVariance {
         {
             return None;
         }
-        // Dual signs: gradient minus Cᵀλ is the bound multiplier vector.
-        let grad = self.risk.times(w.view()) * quad.h + &(&w * (2.0 * self.l2)) + &quad.g;
-        let (c, _) = self.constraint_rows(&face.active, face.with_return);
-        let mut mult = grad.clone();
-        for (row, l) in c.iter().zip(lam.iter()) {
-            mult.scaled_add(-l, row);
-        }
-        let dtol = 1e-9 * (1.0 + grad.iter().fold(0.0_f64, |m, v| m.max(v.abs())));
         for (i, side) in face.active.assets.iter().enumerate() {
             let ok = match side {
                 Side::Free => true,

@@ -22,6 +22,10 @@ pub struct SolverSettings {
     /// equality-constrained KKT system exactly, keeping the result only if it passes the
     /// primal and dual (sign) checks (default true).
     pub polish: bool,
+    /// For problems with only bounds, budget and group limits, first try the primal-dual
+    /// active-set method (exact, no conic solve; falls back to Clarabel when it does not
+    /// converge) (default true). Set false to always use Clarabel, e.g. to cross-check.
+    pub active_set: bool,
 }
 
 impl Default for SolverSettings {
@@ -30,6 +34,7 @@ impl Default for SolverSettings {
             tolerance: 1e-10,
             max_iterations: 200,
             polish: true,
+            active_set: true,
         }
     }
 }

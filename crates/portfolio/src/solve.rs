@@ -6,7 +6,7 @@ use ndarray::Array1;
 use crate::error::{PortfolioError, Result};
 use crate::formulate::{Form, Layout};
 use crate::mean_variance::{MeanVariance, Objective, Portfolio, SolveInfo};
-use crate::polish::{ActiveSet, Face, Quadratic};
+use crate::polish::{ActiveSet, Quadratic};
 use crate::qp::QpSolution;
 
 /// What the polish should do on the identified face.
@@ -70,30 +70,12 @@ impl MeanVariance {
                 let face = self.face(quad, active, true)?;
                 self.face_point(quad, &face, target, Some(target))
             }
-            Pick::Sharpe(rf) => {
+            Pick::Sharpe(_) | Pick::Risk(_) => {
                 let face = self.face(quad, active, true)?;
-                let (a, b, c) = self.face_variance(&face);
-                // d/dr (r − rf)/√(a r² + b r + c) = 0  ⇔  r = −(2c + b·rf)/(b + 2a·rf).
-                let r = -(2.0 * c + b * rf) / (b + 2.0 * a * rf);
-                self.checked_r(quad, &face, r)
-            }
-            Pick::Risk(sigma) => {
-                let face = self.face(quad, active, true)?;
-                let (a, b, c) = self.face_variance(&face);
-                let disc = b * b - 4.0 * a * (c - sigma * sigma);
-                if a <= 0.0 || disc < 0.0 {
-                    return None;
-                }
-                let r = (-b + disc.sqrt()) / (2.0 * a);
-                self.checked_r(quad, &face, r)
+                let r = self.face_return(&face, pick)?;
+                self.face_point(quad, &face, r, None)
             }
         }
-    }
-
-    fn checked_r(&self, quad: &Quadratic, face: &Face, r: f64) -> Option<Array1<f64>> {
-        r.is_finite()
-            .then(|| self.face_point(quad, face, r, None))
-            .flatten()
     }
 
     fn validate_objective(&self, objective: &Objective) -> Result<()> {
@@ -215,16 +197,20 @@ impl MeanVariance {
         let can_polish = self.settings.polish
             && self.is_plain()
             && (self.l2 == 0.0 || matches!(pick, Pick::Fixed | Pick::Return(_)));
-        if can_polish
-            && let Some(active) = hint
-            && let Some(w) = self.polish_face(&quad, active, pick)
-        {
-            let info = SolveInfo {
-                polished: true,
-                warm_started: true,
-                ..SolveInfo::default()
-            };
-            return Ok((self.portfolio(w, info), Some(active.clone())));
+        if can_polish && self.settings.active_set {
+            let start = hint
+                .cloned()
+                .unwrap_or_else(|| ActiveSet::free(self.n_assets(), self.groups.len()));
+            let limit = 2 * (self.n_assets() + self.groups.len()) + 10;
+            if let Some((w, active, steps)) = self.active_set_solve(&quad, &start, pick, limit) {
+                let info = SolveInfo {
+                    polished: true,
+                    warm_started: hint.is_some(),
+                    active_set_iterations: steps,
+                    ..SolveInfo::default()
+                };
+                return Ok((self.portfolio(w, info), Some(active)));
+            }
         }
         let (qp, lay, rows) = self.formulate(Self::form(&objective))?;
         let sol = match qp.solve(&self.settings, problem_name(&objective)) {

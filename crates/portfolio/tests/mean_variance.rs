@@ -4,8 +4,12 @@
 mod common;
 
 use common::{check_vector, matrix, strings, tol, vector};
-use parapet_portfolio::{MeanVariance, Objective};
+use parapet_portfolio::{MeanVariance, Objective, SolverSettings};
 use serde_json::Value;
+
+/// The two exact paths: the primal-dual active-set method, and Clarabel followed by the KKT
+/// polish; both must reproduce every reference.
+const PATHS: [(&str, bool); 2] = [("active-set", true), ("clarabel+polish", false)];
 
 fn problem(inputs: &Value) -> MeanVariance {
     let mu = vector(&inputs["mu"]);
@@ -82,47 +86,54 @@ fn every_single_optimum_matches() {
                 continue;
             }
             let inputs = &case["inputs"];
-            let mv = problem(inputs);
-            let (obj, rf) = objective(inputs);
-            let p = mv.solve(obj).unwrap_or_else(|e| panic!("{name}: {e}"));
-            let expected = &case["expected"];
-            let werr = check_vector(
-                name,
-                &p.weights,
-                &vector(&expected["weights"]),
-                tol::WEIGHTS,
-            );
-            let perf = expected
-                .get("performance")
-                .unwrap_or(&expected["performance_rf002"]);
-            let rf = if expected.get("performance_rf002").is_some() {
-                0.02
-            } else {
-                rf
-            };
-            let checks = [
-                ("expected_return", p.expected_return),
-                ("volatility", p.volatility),
-                ("sharpe", p.sharpe_ratio(rf)),
-            ];
-            let mut perr = 0.0_f64;
-            for (field, got) in checks {
-                let e = perf[field].as_f64().unwrap();
-                assert!(
-                    tol::OBJECTIVE.ok(got, e),
-                    "{name} {field}: got {got}, expected {e}"
+            for (path, active_set) in PATHS {
+                let mv = problem(inputs)
+                    .with_settings(SolverSettings {
+                        active_set,
+                        ..SolverSettings::default()
+                    })
+                    .unwrap();
+                let (obj, rf) = objective(inputs);
+                let p = mv.solve(obj).unwrap_or_else(|e| panic!("{name}: {e}"));
+                let expected = &case["expected"];
+                let werr = check_vector(
+                    name,
+                    &p.weights,
+                    &vector(&expected["weights"]),
+                    tol::WEIGHTS,
                 );
-                perr = perr.max(((got - e) / e).abs());
+                let perf = expected
+                    .get("performance")
+                    .unwrap_or(&expected["performance_rf002"]);
+                let rf = if expected.get("performance_rf002").is_some() {
+                    0.02
+                } else {
+                    rf
+                };
+                let checks = [
+                    ("expected_return", p.expected_return),
+                    ("volatility", p.volatility),
+                    ("sharpe", p.sharpe_ratio(rf)),
+                ];
+                let mut perr = 0.0_f64;
+                for (field, got) in checks {
+                    let e = perf[field].as_f64().unwrap();
+                    assert!(
+                        tol::OBJECTIVE.ok(got, e),
+                        "{name} {field}: got {got}, expected {e}"
+                    );
+                    perr = perr.max(((got - e) / e).abs());
+                }
+                eprintln!(
+                    "{name} [{path}]: max |dw| = {werr:.2e}, max rel perf err = {perr:.2e}, {:?}",
+                    p.info
+                );
+                assert!(p.info.polished, "{name}: polish rejected");
+                count += 1;
             }
-            eprintln!(
-                "{name}: max |dw| = {werr:.2e}, max rel perf err = {perr:.2e}, polished = {}",
-                p.info.polished
-            );
-            assert!(p.info.polished, "{name}: polish rejected");
-            count += 1;
         }
     }
-    assert_eq!(count, 17);
+    assert_eq!(count, 2 * 17);
 }
 
 #[test]
@@ -130,39 +141,46 @@ fn every_frontier_matches() {
     let cases = common::cases("ef_frontier");
     assert_eq!(cases.len(), 2);
     for (name, case) in cases {
-        let inputs = &case["inputs"];
-        let mv = problem(inputs);
-        let targets = vector(&inputs["targets"]);
-        let f = mv.frontier_at(targets.as_slice().unwrap(), None).unwrap();
-        let expected = &case["expected"];
-        let mut werr = check_vector(
-            name,
-            &f.min_volatility.weights,
-            &vector(&expected["min_volatility"]["weights"]),
-            tol::WEIGHTS,
-        );
-        let mut verr = 0.0_f64;
-        let mut warm = 0;
-        for (p, e) in f.points.iter().zip(expected["points"].as_array().unwrap()) {
-            werr = werr.max(check_vector(
+        for (path, active_set) in PATHS {
+            let inputs = &case["inputs"];
+            let mv = problem(inputs)
+                .with_settings(SolverSettings {
+                    active_set,
+                    ..SolverSettings::default()
+                })
+                .unwrap();
+            let targets = vector(&inputs["targets"]);
+            let f = mv.frontier_at(targets.as_slice().unwrap(), None).unwrap();
+            let expected = &case["expected"];
+            let mut werr = check_vector(
                 name,
-                &p.weights,
-                &vector(&e["weights"]),
+                &f.min_volatility.weights,
+                &vector(&expected["min_volatility"]["weights"]),
                 tol::WEIGHTS,
-            ));
-            let ev = e["volatility"].as_f64().unwrap();
-            assert!(
-                tol::OBJECTIVE.ok(p.volatility, ev),
-                "{name}: vol {} vs {ev}",
-                p.volatility
             );
-            verr = verr.max(((p.volatility - ev) / ev).abs());
-            assert!(p.info.polished);
-            warm += usize::from(p.info.warm_started);
+            let mut verr = 0.0_f64;
+            let mut warm = 0;
+            for (p, e) in f.points.iter().zip(expected["points"].as_array().unwrap()) {
+                werr = werr.max(check_vector(
+                    name,
+                    &p.weights,
+                    &vector(&e["weights"]),
+                    tol::WEIGHTS,
+                ));
+                let ev = e["volatility"].as_f64().unwrap();
+                assert!(
+                    tol::OBJECTIVE.ok(p.volatility, ev),
+                    "{name}: vol {} vs {ev}",
+                    p.volatility
+                );
+                verr = verr.max(((p.volatility - ev) / ev).abs());
+                assert!(p.info.polished);
+                warm += usize::from(p.info.warm_started);
+            }
+            eprintln!(
+                "{name} [{path}]: {} points, max |dw| = {werr:.2e}, max rel vol err = {verr:.2e}, warm-started {warm}",
+                f.points.len()
+            );
         }
-        eprintln!(
-            "{name}: {} points, max |dw| = {werr:.2e}, max rel vol err = {verr:.2e}, warm-started {warm}",
-            f.points.len()
-        );
     }
 }
