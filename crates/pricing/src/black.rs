@@ -49,7 +49,8 @@ pub fn price(kind: OptionKind, forward: f64, strike: f64, t: f64, vol: f64) -> f
         return intrinsic;
     }
     let x = normalised::log_moneyness(forward, strike);
-    let value = intrinsic + forward.sqrt() * strike.sqrt() * normalised::otm_call(-x.abs(), s);
+    let value =
+        intrinsic + normalised::scaled_otm_call(-x.abs(), s, forward.sqrt() * strike.sqrt());
     // The no-arbitrage bound, against rounding in the product when σ√T is huge.
     let bound = match kind {
         OptionKind::Call => forward,

@@ -2,8 +2,9 @@
 //!
 //! European option prices, Greeks and implied volatility at full double precision:
 //! Black-76 on forwards ([`black`]), generalised Black-Scholes-Merton in spot form with Greeks
-//! to third order ([`bsm`]), the normal model ([`bachelier`]), and Black and normal implied
-//! volatility ([`implied`]).
+//! to third order ([`bsm`]), the normal model ([`bachelier`]), Black and normal implied
+//! volatility ([`implied`]), and chain-level struct-of-arrays APIs with rayon-parallel
+//! variants ([`batch`]).
 //!
 //! Prices are computed in Jäckel's normalised form `b(x, s)` with `x = ln(F/K)` and
 //! `s = σ√T`, region by region, so that far out of the money, deep in the money, for tiny
@@ -20,6 +21,7 @@
 //! ```
 
 pub mod bachelier;
+pub mod batch;
 pub mod black;
 pub mod bsm;
 mod error;

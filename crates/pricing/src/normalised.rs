@@ -77,7 +77,7 @@ pub(crate) fn undiscounted_price(sign: f64, x: f64, strike: f64, s: f64) -> f64 
     if s == 0.0 {
         return intrinsic;
     }
-    let value = intrinsic + strike * (0.5 * x).exp() * otm_call(-x.abs(), s);
+    let value = intrinsic + scaled_otm_call(-x.abs(), s, strike * (0.5 * x).exp());
     // The no-arbitrage bound (F for a call, K for a put), against rounding when σ√T is huge.
     let bound = if sign > 0.0 { strike * x.exp() } else { strike };
     value.min(bound)
@@ -195,20 +195,34 @@ pub(crate) fn exponent(h: f64, t: f64) -> f64 {
 /// `b(x, s)` for an out-of-the-money call, `x ≤ 0`, `s > 0` finite.
 #[inline]
 pub(crate) fn otm_call(x: f64, s: f64) -> f64 {
+    scaled_otm_call(x, s, 1.0)
+}
+
+/// `scale·b(x, s)` for an out-of-the-money call, without underflowing early: when the
+/// Gaussian factor alone would be subnormal (`e^{−(h²+t²)/2} < 2.2e-308`), the scale is
+/// folded into the exponent so that the product keeps every bit a double can hold.
+#[inline]
+pub(crate) fn scaled_otm_call(x: f64, s: f64, scale: f64) -> f64 {
     let h = x / s;
     let t = 0.5 * s;
     if h + t > PLAIN_LIMIT {
         // Region IV: Φ(h + t) > 0.8, and Φ(h − t) < ½ (h ≤ 0).
-        (0.5 * x).exp() * norm_cdf(h + t) - (-0.5 * x).exp() * norm_cdf(h - t)
+        scale * ((0.5 * x).exp() * norm_cdf(h + t) - (-0.5 * x).exp() * norm_cdf(h - t))
     } else {
-        let r = scaled_otm(h, t);
+        let r = scale * scaled_otm(h, t);
+        let e = exponent(h, t);
         if r == 0.0 {
             0.0
+        } else if e > SUBNORMAL_EXPONENT {
+            e.exp() * r
         } else {
-            exponent(h, t).exp() * r
+            (e + r.ln()).exp()
         }
     }
 }
+
+/// Below this exponent `e^{e}` is subnormal.
+const SUBNORMAL_EXPONENT: f64 = -708.0;
 
 /// `b_max − b(x, s) = e^{x/2}·Φ(−h − t) + e^{−x/2}·Φ(h − t)` for `x ≤ 0`: a sum of two positive
 /// terms, accurate where `b` approaches its upper bound `e^{x/2}`.
