@@ -121,6 +121,48 @@ pub fn historical_var_es(
     tail_risk(returns, c, quantile, Some(es))
 }
 
+/// Rolling one-step-ahead historical VaR and ES: entry `i` uses the `window` returns
+/// `returns[i..i + window]` and is the forecast for period `i + window` (so the output has
+/// `n − window + 1` entries, the last one being the forecast after the sample).
+///
+/// ```
+/// use parapet_risk::{rolling_historical, Confidence, EsMethod, QuantileMethod};
+/// let r: Vec<f64> = (0..300).map(|i| ((i * 37 % 101) as f64 - 50.0) / 1e3).collect();
+/// let f = rolling_historical(&r, 250, Confidence::new(0.99)?, QuantileMethod::default(), EsMethod::default())?;
+/// assert_eq!(f.len(), 51);
+/// # Ok::<(), parapet_risk::RiskError>(())
+/// ```
+///
+/// # Errors
+/// [`RiskError::WindowTooLong`] when `window > n`, [`RiskError::InvalidParameter`] for a zero
+/// window, data errors.
+pub fn rolling_historical(
+    returns: &[f64],
+    window: usize,
+    c: Confidence,
+    quantile: QuantileMethod,
+    es: EsMethod,
+) -> Result<Vec<TailRisk>> {
+    stats::check_series("returns", returns)?;
+    if window == 0 {
+        return Err(RiskError::InvalidParameter {
+            name: "window",
+            value: 0.0,
+            reason: "must be at least 1",
+        });
+    }
+    if window > returns.len() {
+        return Err(RiskError::WindowTooLong {
+            window,
+            len: returns.len(),
+        });
+    }
+    returns
+        .windows(window)
+        .map(|w| historical_var_es(w, c, quantile, es))
+        .collect()
+}
+
 /// `k = a·n`, snapped to the nearest integer within `4·ε·n`.
 pub(crate) fn tail_count(tail: f64, n: usize) -> f64 {
     let k = tail * n as f64;

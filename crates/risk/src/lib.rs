@@ -17,18 +17,23 @@
 //! # Ok::<(), parapet_risk::RiskError>(())
 //! ```
 
+mod attribution;
 mod backtest;
 mod drawdown;
 mod error;
 mod evt;
 mod garch;
 mod historical;
+mod montecarlo;
 mod parametric;
 mod quantile;
 mod ratios;
 mod stats;
+mod stops;
+mod stress;
 mod volatility;
 
+pub use attribution::{Attribution, Measure, historical_attribution, parametric_attribution};
 pub use backtest::{
     Christoffersen, EsBacktest, Kupiec, TrafficLight, Zone, acerbi_szekely, christoffersen,
     exceedances, kupiec, traffic_light,
@@ -42,11 +47,18 @@ pub use evt::{MeanExcess, PeaksOverThreshold, mean_excess};
 pub use garch::{Garch11, GarchFit, GarchSettings, Innovation};
 pub use historical::{
     EsMethod, QuantileMethod, TailRisk, historical_es, historical_var, historical_var_es,
+    rolling_historical,
 };
+pub use montecarlo::{Joint, MonteCarlo};
 pub use parametric::{
     Ddof, FitReport, MomentBias, Moments, NormalModel, StudentTModel, cornish_fisher_var,
 };
 pub use parapet_core::Confidence;
 pub use quantile::QuantileRule;
 pub use ratios::{RatioSettings, Ratios, ratios};
+pub use stops::{Side, StopRule, Stops, stop_levels};
+pub use stress::{
+    Replay, factor_shock, nearest_correlation, replay, stressed_correlation, uniform_correlation,
+    with_correlation,
+};
 pub use volatility::{BACKCAST_WINDOW, Ewma, FilteredHistorical, backcast};
