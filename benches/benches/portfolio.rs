@@ -23,7 +23,9 @@ impl SplitMix {
     }
     fn uniforms(seed: u64, n: usize) -> Vec<f64> {
         let mut s = SplitMix(seed);
-        (0..n).map(|_| (s.next() >> 11) as f64 * 2f64.powi(-53)).collect()
+        (0..n)
+            .map(|_| (s.next() >> 11) as f64 * 2f64.powi(-53))
+            .collect()
     }
     fn normals(seed: u64, n: usize) -> Vec<f64> {
         let u = Self::uniforms(seed, n + n % 2);
@@ -129,7 +131,10 @@ fn scenario_problems(c: &mut Criterion) {
     group.throughput(Throughput::Elements(5000));
     let opt = ScenarioOptimizer::new(r.view()).expect("problem");
     group.bench_function(BenchmarkId::new("assets_x_scenarios", "200x5000"), |b| {
-        b.iter(|| opt.minimise(black_box(TailRisk::CVaR { alpha: 0.05 })).expect("solved"))
+        b.iter(|| {
+            opt.minimise(black_box(TailRisk::CVaR { alpha: 0.05 }))
+                .expect("solved")
+        })
     });
     group.finish();
 

@@ -221,13 +221,27 @@ impl MeanVariance {
             Err(e) => return Err(e),
         };
         let active = ActiveSet::from_solution(&sol, &rows);
-        if can_polish && let Some(w) = self.polish_face(&quad, &active, pick) {
-            let info = SolveInfo {
-                iterations: sol.iterations,
-                polished: true,
-                ..SolveInfo::default()
-            };
-            return Ok((self.portfolio(w, info), Some(active)));
+        if can_polish {
+            if let Some(w) = self.polish_face(&quad, &active, pick) {
+                let info = SolveInfo {
+                    iterations: sol.iterations,
+                    polished: true,
+                    ..SolveInfo::default()
+                };
+                return Ok((self.portfolio(w, info), Some(active)));
+            }
+            // A weakly active constraint (zero slack and zero multiplier) can be misread; a
+            // few active-set steps from the identified set settle it.
+            let limit = 2 * (self.n_assets() + self.groups.len()) + 10;
+            if let Some((w, active, steps)) = self.active_set_solve(&quad, &active, pick, limit) {
+                let info = SolveInfo {
+                    iterations: sol.iterations,
+                    active_set_iterations: steps,
+                    polished: true,
+                    ..SolveInfo::default()
+                };
+                return Ok((self.portfolio(w, info), Some(active)));
+            }
         }
         Ok((self.unpolished(&sol, &lay), None))
     }

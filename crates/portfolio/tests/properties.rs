@@ -1,0 +1,139 @@
+//! Invariants by proptest: weights satisfy every constraint and agree between the two exact
+//! solution paths, frontier volatility increases with return, Black-Litterman without views
+//! (or with views equal to the prior) returns the prior, equal risk contributions under ERC.
+
+use ndarray::{Array1, Array2};
+use parapet_portfolio::{
+    BlackLitterman, Linkage, MeanVariance, Objective, PsdSettings, RiskParitySettings,
+    SolverSettings, ViewUncertainty, diagnose, hrp_from_cov, nearest_psd, risk_budgeting,
+};
+use proptest::prelude::*;
+
+/// A well-conditioned random covariance `A Aᵀ/n + 0.01·I` and returns.
+fn problem() -> impl Strategy<Value = (Array1<f64>, Array2<f64>)> {
+    (3usize..8).prop_flat_map(|n| {
+        (
+            prop::collection::vec(0.01f64..0.2, n),
+            prop::collection::vec(-0.3f64..0.3, n * n),
+        )
+            .prop_map(move |(mu, a)| {
+                let a = Array2::from_shape_vec((n, n), a).unwrap();
+                let mut cov = a.dot(&a.t()) / n as f64;
+                for i in 0..n {
+                    cov[[i, i]] += 0.01;
+                }
+                (Array1::from(mu), cov)
+            })
+    })
+}
+
+fn feasible(w: &Array1<f64>, lo: f64, hi: f64) -> bool {
+    (w.sum() - 1.0).abs() < 1e-9 && w.iter().all(|&x| x >= lo - 1e-9 && x <= hi + 1e-9)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn optima_are_feasible_and_both_paths_agree((mu, cov) in problem(), cap in 0.0f64..1.0) {
+        let n = mu.len();
+        let hi = 1.0 / n as f64 + cap * (1.0 - 1.0 / n as f64) + 1e-3;
+        let max_mu = mu.iter().cloned().fold(f64::MIN, f64::max);
+        let min_mu = mu.iter().cloned().fold(f64::MAX, f64::min);
+        let objectives = [
+            Objective::MinVolatility,
+            Objective::MaxSharpe { risk_free: 0.5 * min_mu },
+            Objective::MaxQuadraticUtility { risk_aversion: 3.0 },
+            Objective::EfficientReturn { target: 0.5 * (min_mu + max_mu) },
+        ];
+        for obj in objectives {
+            let mut weights = Vec::new();
+            for active_set in [true, false] {
+                let mv = MeanVariance::new(mu.view(), cov.view()).unwrap()
+                    .with_bounds(0.0, hi).unwrap()
+                    .with_settings(SolverSettings { active_set, ..SolverSettings::default() }).unwrap();
+                match mv.solve(obj) {
+                    Ok(p) => {
+                        prop_assert!(feasible(&p.weights, 0.0, hi), "{obj:?}: {:?}", p.weights);
+                        weights.push(p.weights);
+                    }
+                    Err(e) => {
+                        // Only a target above what the cap allows may fail, and it must say so.
+                        let unreachable = matches!(e, parapet_portfolio::PortfolioError::TargetReturnUnreachable { .. });
+                        prop_assert!(unreachable, "{e}");
+                    }
+                }
+            }
+            if weights.len() == 2 {
+                let d = (&weights[0] - &weights[1]).iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+                prop_assert!(d < 1e-7, "{obj:?}: paths differ by {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn frontier_volatility_increases_with_return((mu, cov) in problem()) {
+        let f = MeanVariance::new(mu.view(), cov.view()).unwrap().frontier(12, None).unwrap();
+        for pair in f.points.windows(2) {
+            prop_assert!(pair[1].expected_return >= pair[0].expected_return - 1e-12);
+            prop_assert!(pair[1].volatility >= pair[0].volatility - 1e-10);
+        }
+        prop_assert!(f.points[0].volatility >= f.min_volatility.volatility - 1e-12);
+    }
+
+    #[test]
+    fn black_litterman_without_news_returns_the_prior((mu, cov) in problem(), tau in 0.01f64..0.5) {
+        let bl = BlackLitterman::new(cov.view(), mu.view(), tau).unwrap();
+        let post = bl.posterior().unwrap();
+        prop_assert!((&post.returns - &mu).iter().all(|d| d.abs() == 0.0));
+        let expected = &cov * (1.0 + tau);
+        prop_assert!((&post.covariance - &expected).iter().all(|d| d.abs() < 1e-15));
+        // Views that agree with the prior (Q = Pπ) move nothing.
+        let n = mu.len();
+        let p = Array2::from_shape_fn((2, n), |(k, j)| if j == k { 1.0 } else if j == n - 1 { -1.0 } else { 0.0 });
+        let q = p.dot(&mu);
+        let post = BlackLitterman::new(cov.view(), mu.view(), tau).unwrap()
+            .with_views(p.view(), q.view(), ViewUncertainty::HeLitterman).unwrap()
+            .posterior().unwrap();
+        prop_assert!((&post.returns - &mu).iter().all(|d| d.abs() < 1e-14));
+    }
+
+    #[test]
+    fn equal_risk_contributions((_, cov) in problem()) {
+        let rp = risk_budgeting(cov.view(), None, &RiskParitySettings::default()).unwrap();
+        let n = cov.nrows() as f64;
+        prop_assert!(rp.risk_contributions.iter().all(|c| (c - 1.0 / n).abs() < 1e-12));
+        prop_assert!(rp.weights.iter().all(|&w| w > 0.0));
+        prop_assert!((rp.weights.sum() - 1.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn hrp_weights_are_a_positive_budget((_, cov) in problem()) {
+        for linkage in [Linkage::Single, Linkage::Average, Linkage::Ward] {
+            let h = hrp_from_cov(cov.view(), linkage).unwrap();
+            prop_assert!(h.weights.iter().all(|&w| w > 0.0));
+            prop_assert!((h.weights.sum() - 1.0).abs() < 1e-14);
+            let mut order = h.order.clone();
+            order.sort_unstable();
+            prop_assert_eq!(order, (0..cov.nrows()).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn nearest_psd_repairs_and_keeps_variances(a in prop::collection::vec(-1.0f64..1.0, 10)) {
+        // A symmetric 5x5 unit-diagonal matrix, usually indefinite.
+        let mut m = Array2::<f64>::eye(5);
+        let mut k = 0;
+        for i in 0..5 {
+            for j in (i + 1)..5 {
+                m[[i, j]] = a[k];
+                m[[j, i]] = a[k];
+                k += 1;
+            }
+        }
+        let r = nearest_psd(m.view(), &PsdSettings::default()).unwrap();
+        let d = diagnose(r.covariance.view(), None).unwrap();
+        prop_assert!(d.min_eigenvalue >= -1e-12, "{}", d.min_eigenvalue);
+        prop_assert!(r.covariance.diag().iter().all(|v| (v - 1.0).abs() < 1e-10));
+    }
+}
