@@ -4,7 +4,7 @@
 //!   bundled real data (`crates/parapet/examples/protection_report.rs`).
 //! * `test`  — installs the system OpenBLAS if missing, then runs everything CI checks:
 //!   formatting, clippy with warnings denied, documentation with warnings denied, every test
-//!   (unit, integration, doc), the benches' build and every example.
+//!   (unit, integration, doc), every criterion bench once in test mode, and the example.
 //! * `setup` — only the OpenBLAS check and install.
 //!
 //! OpenBLAS is what the workspace's tests, benches and examples link as their LAPACK
@@ -107,22 +107,13 @@ fn test() -> Result<(), String> {
             .args(["doc", "--workspace", "--no-deps", "--quiet"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
+    // `--all-targets` also builds the examples and runs every criterion bench once in test
+    // mode (a smoke test, no timing), reusing the test profile's dependencies.
     run(
-        "unit, integration and example tests",
-        cargo().args([
-            "test",
-            "--workspace",
-            "--lib",
-            "--bins",
-            "--tests",
-            "--examples",
-        ]),
+        "unit, integration, example and bench-smoke tests",
+        cargo().args(["test", "--workspace", "--all-targets"]),
     )?;
     run("doc tests", cargo().args(["test", "--workspace", "--doc"]))?;
-    run(
-        "benches build",
-        cargo().args(["bench", "--workspace", "--no-run", "--quiet"]),
-    )?;
     run(
         "the end-to-end example",
         cargo().args(["run", "--quiet", "-p", "parapet", "--example", DEMO_EXAMPLE]),
