@@ -202,6 +202,21 @@ impl MeanVariance {
         };
         let wf0 = &u0 + &u.dot(&l0);
         let wf1 = u.dot(&l1);
+        // A singular reduced system (more independent equalities than free weights) can slip
+        // through LU with a tiny pivot: insist that the equalities actually hold.
+        let scale = 1.0 + dr.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        let res0 = &cf.dot(&wf0) - &dr;
+        let mut res1 = cf.dot(&wf1);
+        if with_return {
+            res1[m - 1] -= 1.0;
+        }
+        if res0
+            .iter()
+            .chain(res1.iter())
+            .any(|v| v.is_nan() || v.abs() > 1e-10 * scale)
+        {
+            return None;
+        }
         let mut w1 = Array1::zeros(n);
         for (p, &i) in free.iter().enumerate() {
             w0[i] = wf0[p];

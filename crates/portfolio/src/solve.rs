@@ -7,7 +7,7 @@ use crate::error::{PortfolioError, Result};
 use crate::formulate::{Form, Layout};
 use crate::mean_variance::{MeanVariance, Objective, Portfolio, SolveInfo};
 use crate::polish::{ActiveSet, Quadratic};
-use crate::qp::QpSolution;
+use crate::qp::{QpSolution, SolverSettings};
 
 /// What the polish should do on the identified face.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -218,7 +218,23 @@ impl MeanVariance {
             Err(PortfolioError::Infeasible { .. }) => {
                 return Err(self.explain_infeasible(objective));
             }
-            Err(e) => return Err(e),
+            // Tight tolerances can stall the interior point on badly scaled problems; the
+            // solver's default accuracy still identifies the active set for the exact polish.
+            Err(PortfolioError::SolverFailed { .. }) if self.settings.tolerance < 1e-8 => {
+                let relaxed = SolverSettings {
+                    tolerance: 1e-8,
+                    ..self.settings
+                };
+                let (qp, _, _) = self.formulate(Self::form(&objective))?;
+                match qp.solve(&relaxed, problem_name(&objective)) {
+                    Ok(sol) => sol,
+                    Err(PortfolioError::Infeasible { .. }) => {
+                        return Err(self.explain_infeasible(objective));
+                    }
+                    Err(e) => return self.max_sharpe_fallback(objective, e),
+                }
+            }
+            Err(e) => return self.max_sharpe_fallback(objective, e),
         };
         let active = ActiveSet::from_solution(&sol, &rows);
         if can_polish {
@@ -244,6 +260,67 @@ impl MeanVariance {
             }
         }
         Ok((self.unpolished(&sol, &lay), None))
+    }
+
+    /// The homogenised max-Sharpe programme can stall the interior point (the embedding
+    /// oscillates when the bounds barely bind); the tangency portfolio is then found on the
+    /// frontier itself: a golden-section search of the Sharpe ratio, which is unimodal along
+    /// the efficient frontier, over target returns, each an efficient-return solve, followed
+    /// by the exact face polish.
+    fn max_sharpe_fallback(
+        &self,
+        objective: Objective,
+        error: PortfolioError,
+    ) -> Result<(Portfolio, Option<ActiveSet>)> {
+        let Objective::MaxSharpe { risk_free } = objective else {
+            return Err(error);
+        };
+        let (min_vol, mut hint) = self.solve_with_hint(Objective::MinVolatility, None)?;
+        let hi = self.max_return()?;
+        if hi <= risk_free {
+            return Err(PortfolioError::NoExcessReturn {
+                risk_free,
+                max_return: hi,
+            });
+        }
+        let eval = |r: f64, hint: &mut Option<ActiveSet>| -> Result<(f64, Portfolio)> {
+            let (p, active) =
+                self.solve_with_hint(Objective::EfficientReturn { target: r }, hint.as_ref())?;
+            if active.is_some() {
+                *hint = active;
+            }
+            Ok((p.sharpe_ratio(risk_free), p))
+        };
+        let g = 0.5 * (5f64.sqrt() - 1.0);
+        let (mut a, mut b) = (min_vol.expected_return.max(risk_free), hi);
+        let mut c = b - g * (b - a);
+        let mut d = a + g * (b - a);
+        let (mut fc, mut pc) = eval(c, &mut hint)?;
+        let (mut fd, mut pd) = eval(d, &mut hint)?;
+        while b - a > 1e-12 * (1.0 + b.abs()) {
+            if fc >= fd {
+                (b, d, fd, pd) = (d, c, fc, pc);
+                c = b - g * (b - a);
+                (fc, pc) = eval(c, &mut hint)?;
+            } else {
+                (a, c, fc, pc) = (c, d, fd, pd);
+                d = a + g * (b - a);
+                (fd, pd) = eval(d, &mut hint)?;
+            }
+        }
+        let best = if fc >= fd { pc } else { pd };
+        let quad = self.quadratic(&objective);
+        if let Some(active) = &hint
+            && self.is_plain()
+            && let Some(w) = self.polish_face(&quad, active, Pick::Sharpe(risk_free))
+        {
+            let info = SolveInfo {
+                polished: true,
+                ..best.info
+            };
+            return Ok((self.portfolio(w, info), hint));
+        }
+        Ok((best, None))
     }
 
     fn unpolished(&self, sol: &QpSolution, lay: &Layout) -> Portfolio {
