@@ -36,4 +36,4 @@ pub use smile::{Smile, VarianceDerivatives};
 pub use ssvi::{Phi, Ssvi};
 pub use surface::{SmileMetrics, Surface, SurfaceSlice};
 pub use svi::{JumpWingsSvi, NaturalSvi, RawSvi, SviSmile};
-pub use svi_fit::{SviCalibrator, SviFit, SviFitReport, SviFitSettings, Weighting};
+pub use svi_fit::{CalendarBound, SviCalibrator, SviFit, SviFitReport, SviFitSettings, Weighting};

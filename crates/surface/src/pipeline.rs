@@ -2,6 +2,7 @@
 //! parity, out-of-the-money implied vols, SVI fits in expiry order under butterfly and
 //! calendar constraints, and the quote-level arbitrage report.
 
+use crate::arbitrage::{ArbitrageReport, KGrid, calendar_check};
 use crate::arbitrage::{QuoteViolation, check_calendar_quotes, check_call_quotes};
 use crate::chain::{Date, LocalTime, OptionChain, Settlement, SideQuote};
 use crate::error::{Result, SurfaceError, in_range};
@@ -9,9 +10,10 @@ use crate::parity::{Pair, forward_given_discount, regress, window};
 use crate::quotes::{SliceQuotes, SmileQuote};
 use crate::surface::Surface;
 use crate::svi::SviSmile;
-use crate::svi_fit::{SviCalibrator, SviFitReport, SviFitSettings};
+use crate::svi_fit::{CalendarBound, SviCalibrator, SviFit, SviFitReport, SviFitSettings};
 use parapet_core::OptionKind;
 use parapet_pricing::implied::black_vol;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Knobs of [`build_surface`]. `Default` gives the values documented on each field.
@@ -208,6 +210,90 @@ pub struct ChainSurface {
     pub skipped: Vec<SkippedExpiry>,
 }
 
+/// An expiry ready to fit.
+struct Pending {
+    expiry: Date,
+    root: String,
+    settlement: Settlement,
+    t: f64,
+    forward: f64,
+    discount: f64,
+    discount_source: DiscountSource,
+    parity_pairs: usize,
+    quotes: SliceQuotes,
+    strikes: Vec<f64>,
+    filtered: BTreeMap<FilterReason, usize>,
+    quote_violations: Vec<QuoteViolation>,
+    calendar_quote_violations: Vec<QuoteViolation>,
+}
+
+/// Calendar arbitrage between consecutive independent fits, removed in one sweep in `T`
+/// order: where slice `i` dips below slice `i − 1` on their common quoted range, either slice
+/// `i` is refitted above `i − 1`, or slice `i − 1` is refitted between `i − 2` and `i` —
+/// whichever raises the weighted least-squares objective less. The market's own calendar
+/// inconsistencies are thus charged to the slice that fits them most cheaply.
+fn remove_calendar_arbitrage(
+    calibrator: &SviCalibrator,
+    pending: &[Pending],
+    fits: &mut [SviFit],
+) -> Result<()> {
+    let violates = |a: &SviFit, pa: &Pending, b: &SviFit, pb: &Pending| -> Result<bool> {
+        let ((a0, a1), (b0, b1)) = (pa.quotes.k_range(), pb.quotes.k_range());
+        let (lo, hi) = (a0.max(b0), a1.min(b1));
+        if hi <= lo {
+            return Ok(false);
+        }
+        let grid = KGrid::new(lo, hi, calibrator.settings().check_points)?;
+        Ok(!calendar_check(&a.smile, &b.smile, &grid)?.is_free())
+    };
+    for i in 1..fits.len() {
+        if !violates(&fits[i - 1], &pending[i - 1], &fits[i], &pending[i])? {
+            continue;
+        }
+        let bound = |j: usize| CalendarBound {
+            smile: &fits[j].smile,
+            k_range: pending[j].quotes.k_range(),
+        };
+        let raise = calibrator.fit_between(&pending[i].quotes, Some(bound(i - 1)), None)?;
+        let lower = calibrator.fit_between(
+            &pending[i - 1].quotes,
+            (i >= 2).then(|| bound(i - 2)),
+            Some(bound(i)),
+        )?;
+        let cost_raise = raise.report.objective - fits[i].report.objective;
+        let cost_lower = lower.report.objective - fits[i - 1].report.objective;
+        let free = |r: &Option<ArbitrageReport>| r.as_ref().is_none_or(|c| c.is_free());
+        if free(&lower.report.calendar) && free(&lower.report.calendar_next) {
+            if cost_lower < cost_raise {
+                fits[i - 1] = lower;
+            } else {
+                fits[i] = raise;
+            }
+            continue;
+        }
+        // Lowering alone cannot clear the overlap (slice i also dips below i − 2): share the
+        // adjustment, lowering i − 1 where its floor allows and raising i above the result.
+        if free(&lower.report.calendar) {
+            let both = calibrator.fit_between(
+                &pending[i].quotes,
+                Some(CalendarBound {
+                    smile: &lower.smile,
+                    k_range: pending[i - 1].quotes.k_range(),
+                }),
+                None,
+            )?;
+            let cost_both = cost_lower + both.report.objective - fits[i].report.objective;
+            if cost_both < cost_raise {
+                fits[i - 1] = lower;
+                fits[i] = both;
+                continue;
+            }
+        }
+        fits[i] = raise;
+    }
+    Ok(())
+}
+
 fn side_status(q: &SideQuote) -> std::result::Result<(), FilterReason> {
     if q.bid <= 0.0 {
         Err(FilterReason::ZeroBid)
@@ -347,7 +433,7 @@ pub fn build_surface(
     };
 
     // Pass 2: quotes, implied vols and fits in T order.
-    let mut slices: Vec<SliceResult> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
     let mut prev_calls: Option<(Vec<f64>, Vec<f64>, f64)> = None;
     for p in parity {
         let n_pairs = p.fit.n_pairs;
@@ -410,12 +496,6 @@ pub fn build_surface(
             continue;
         }
         let slice_quotes = SliceQuotes::new(ex.t, quotes)?;
-        let fitted = match slices.last() {
-            Some(prev) if settings.no_calendar => {
-                calibrator.fit_above(&slice_quotes, &prev.smile, prev.quotes.k_range())?
-            }
-            _ => calibrator.fit(&slice_quotes)?,
-        };
         let tol = half_spreads
             .iter()
             .cloned()
@@ -434,7 +514,7 @@ pub fn build_surface(
             None => Vec::new(),
         };
         prev_calls = Some((strikes.clone(), calls, forward));
-        slices.push(SliceResult {
+        pending.push(Pending {
             expiry: ex.expiry,
             root: ex.root,
             settlement: ex.settlement,
@@ -445,16 +525,43 @@ pub fn build_surface(
             parity_pairs: n_pairs,
             quotes: slice_quotes,
             strikes,
-            smile: fitted.smile,
-            fit: fitted.report,
             filtered,
             quote_violations,
             calendar_quote_violations,
         });
     }
-    if slices.is_empty() {
+    if pending.is_empty() {
         return Err(SurfaceError::EmptyChain);
     }
+    // Independent fits (butterfly-free), in parallel.
+    let mut fits: Vec<SviFit> = pending
+        .par_iter()
+        .map(|p| calibrator.fit(&p.quotes))
+        .collect::<Result<_>>()?;
+    if settings.no_calendar {
+        remove_calendar_arbitrage(&calibrator, &pending, &mut fits)?;
+    }
+    let slices: Vec<SliceResult> = pending
+        .into_iter()
+        .zip(fits)
+        .map(|(p, f)| SliceResult {
+            expiry: p.expiry,
+            root: p.root,
+            settlement: p.settlement,
+            t: p.t,
+            forward: p.forward,
+            discount: p.discount,
+            discount_source: p.discount_source,
+            parity_pairs: p.parity_pairs,
+            quotes: p.quotes,
+            strikes: p.strikes,
+            smile: f.smile,
+            fit: f.report,
+            filtered: p.filtered,
+            quote_violations: p.quote_violations,
+            calendar_quote_violations: p.calendar_quote_violations,
+        })
+        .collect();
     let surface = Surface::new(
         chain.spot,
         slices.iter().map(|s| (s.forward, s.smile)).collect(),

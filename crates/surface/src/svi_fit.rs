@@ -57,8 +57,10 @@ pub struct SviFitSettings {
     pub sigma_min: f64,
     /// Upper bound on `σ`; default 2.
     pub sigma_max: f64,
-    /// Nelder-Mead evaluation budget of the outer search; default 150.
+    /// Nelder-Mead evaluation budget of the outer search, per start; default 150.
     pub outer_evals: usize,
+    /// Starts of the outer search and polish per family (the best grid nodes); default 1.
+    pub starts: usize,
     /// Levenberg-Marquardt iterations of the 5-parameter polish (0 = no polish); default 60.
     pub polish_iterations: usize,
     /// Enforce no butterfly arbitrage (Durrleman `g ≥ 0`) on the check range; default true.
@@ -79,6 +81,7 @@ impl Default for SviFitSettings {
             sigma_min: 1e-3,
             sigma_max: 2.0,
             outer_evals: 150,
+            starts: 1,
             polish_iterations: 60,
             no_butterfly: true,
             check_extension: 0.2,
@@ -129,6 +132,9 @@ impl SviFitSettings {
                 "must be finite and >= 0",
             );
         }
+        if self.starts < 1 {
+            return bad("starts", self.starts as f64, "must be >= 1");
+        }
         if self.check_points < 3 {
             return bad("check_points", self.check_points as f64, "must be >= 3");
         }
@@ -151,7 +157,7 @@ pub struct SviFitReport {
     pub max_abs_err_vol_points: f64,
     /// Share of quotes whose fitted vol lies inside `[bid vol, ask vol]`.
     pub inside_bid_ask: f64,
-    /// Weighted least-squares objective `½Σ rᵢ²` with the penalties.
+    /// Weighted least-squares objective `½Σ rᵢ²` of the fitted slice (residuals in vol).
     pub objective: f64,
     /// Objective after the quasi-explicit stage alone.
     pub objective_quasi_explicit: f64,
@@ -161,9 +167,11 @@ pub struct SviFitReport {
     pub check_range: (f64, f64),
     /// Butterfly scan of the fitted slice on the check range.
     pub butterfly: ArbitrageReport,
-    /// Calendar scan against the floor slice on the intersection of the quoted ranges, when a
-    /// floor was given and the ranges overlap.
+    /// Calendar scan `w − w_floor` against the floor (earlier) slice on the intersection of
+    /// the quoted ranges, when a floor was given and the ranges overlap.
     pub calendar: Option<ArbitrageReport>,
+    /// Calendar scan `w_ceiling − w` against the ceiling (later) slice, likewise.
+    pub calendar_next: Option<ArbitrageReport>,
 }
 
 /// A fitted SVI slice with its diagnostics.
@@ -211,13 +219,49 @@ struct Prepared {
 /// slightly on the wrong side of the penalised boundary, and `g` is of order one.
 const BUTTERFLY_MARGIN: f64 = 1e-3;
 
+/// A neighbouring slice that bounds a fit in total variance on part of its quoted range.
+#[derive(Clone, Copy)]
+pub struct CalendarBound<'a> {
+    /// The neighbouring smile.
+    pub smile: &'a dyn Smile,
+    /// Its quoted `k` range.
+    pub k_range: (f64, f64),
+}
+
+impl std::fmt::Debug for CalendarBound<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CalendarBound")
+            .field("expiry", &self.smile.expiry())
+            .field("k_range", &self.k_range)
+            .finish()
+    }
+}
+
+/// A bound restricted to the overlap of quoted ranges: `sign·(w − w_bound) ≥ 0` there.
+struct Bound<'a> {
+    smile: &'a dyn Smile,
+    range: (f64, f64),
+    sign: f64,
+}
+
+impl<'a> Bound<'a> {
+    fn overlap(b: CalendarBound<'a>, sign: f64, quoted: (f64, f64)) -> Option<Self> {
+        let range = (quoted.0.max(b.k_range.0), quoted.1.min(b.k_range.1));
+        (range.1 > range.0).then_some(Bound {
+            smile: b.smile,
+            range,
+            sign,
+        })
+    }
+}
+
 /// Penalty points and weights for the polish.
 struct Penalty<'a> {
     points: Vec<f64>,
     calendar_margin: f64,
     butterfly: f64,
     calendar: f64,
-    floor: Option<(&'a dyn Smile, (f64, f64))>,
+    bounds: &'a [Bound<'a>],
 }
 
 impl SviCalibrator {
@@ -241,7 +285,42 @@ impl SviCalibrator {
     /// [`SurfaceError::TooFewQuotes`] below 5 quotes; [`SurfaceError::Calibration`] if no
     /// finite fit is found.
     pub fn fit(&self, quotes: &SliceQuotes) -> Result<SviFit> {
-        self.fit_inner(quotes, None)
+        self.fit_inner(quotes, None, None)
+    }
+
+    /// Fits one slice between optional calendar bounds: its total variance must not fall below
+    /// `floor` (an earlier expiry's smile) nor rise above `ceiling` (a later one's), each on
+    /// the intersection of this slice's quoted `k` range and the bound's own.
+    ///
+    /// # Errors
+    /// As [`SviCalibrator::fit`], and [`SurfaceError::NotIncreasing`] if `floor` does not
+    /// expire strictly before, or `ceiling` strictly after, this slice.
+    pub fn fit_between(
+        &self,
+        quotes: &SliceQuotes,
+        floor: Option<CalendarBound<'_>>,
+        ceiling: Option<CalendarBound<'_>>,
+    ) -> Result<SviFit> {
+        let t = quotes.expiry();
+        let order = |a: f64, b: f64| {
+            if a < b {
+                Ok(())
+            } else {
+                Err(SurfaceError::NotIncreasing {
+                    name: "expiry",
+                    index: 1,
+                    previous: a,
+                    value: b,
+                })
+            }
+        };
+        if let Some(f) = &floor {
+            order(f.smile.expiry(), t)?;
+        }
+        if let Some(c) = &ceiling {
+            order(t, c.smile.expiry())?;
+        }
+        self.fit_inner(quotes, floor, ceiling)
     }
 
     /// Fits one slice whose total variance must not fall below `floor` (the previous expiry's
@@ -266,7 +345,14 @@ impl SviCalibrator {
                 value: quotes.expiry(),
             });
         }
-        self.fit_inner(quotes, Some((floor, floor_range)))
+        self.fit_inner(
+            quotes,
+            Some(CalendarBound {
+                smile: floor,
+                k_range: floor_range,
+            }),
+            None,
+        )
     }
 
     fn prepare(&self, quotes: &SliceQuotes) -> Prepared {
@@ -307,7 +393,8 @@ impl SviCalibrator {
     fn fit_inner(
         &self,
         quotes: &SliceQuotes,
-        floor: Option<(&dyn Smile, (f64, f64))>,
+        floor: Option<CalendarBound<'_>>,
+        ceiling: Option<CalendarBound<'_>>,
     ) -> Result<SviFit> {
         let s = &self.settings;
         if quotes.len() < 5 {
@@ -327,140 +414,187 @@ impl SviCalibrator {
         // Calendar arbitrage is checked where both slices are backed by quotes: the
         // intersection of their quoted ranges. Constraining a slice on the other's wing
         // extrapolation compounds from slice to slice and wrecks long-dated fits.
-        let calendar_range = floor.map(|(_, r)| (k_lo.max(r.0), k_hi.min(r.1)));
-        let floor = floor.and_then(|(f, _)| calendar_range.filter(|r| r.1 > r.0).map(|r| (f, r)));
+        let bounds: Vec<Bound<'_>> = floor
+            .and_then(|b| Bound::overlap(b, 1.0, (k_lo, k_hi)))
+            .into_iter()
+            .chain(ceiling.and_then(|b| Bound::overlap(b, -1.0, (k_lo, k_hi))))
+            .collect();
         // Outer search over (m, ln σ) on a grid, then Nelder-Mead from the best node.
         let m_lo = 2.0 * k_lo.min(0.0) - 0.05;
         let m_hi = 2.0 * k_hi.max(0.0) + 0.05;
         let (ls_lo, ls_hi) = (s.sigma_min.ln(), s.sigma_max.ln());
         let mut evals = 0usize;
-        let mut outer = |x: [f64; 2]| -> f64 {
-            evals += 1;
-            let m = x[0].clamp(m_lo, m_hi);
-            let sigma = x[1].clamp(ls_lo, ls_hi).exp();
-            inner_fit(&data, m, sigma).1
-        };
-        let mut best = ([0.0, 0.0], f64::INFINITY);
-        for i in 0..s.grid_m {
-            let m = m_lo + (m_hi - m_lo) * i as f64 / (s.grid_m - 1) as f64;
-            for j in 0..s.grid_sigma {
-                let ls = ls_lo + (ls_hi - ls_lo) * j as f64 / (s.grid_sigma - 1) as f64;
-                let v = outer([m, ls]);
-                if v < best.1 {
-                    best = ([m, ls], v);
-                }
-            }
-        }
         let step = [
             (m_hi - m_lo) / (s.grid_m - 1) as f64 * 0.5,
             (ls_hi - ls_lo) / (s.grid_sigma - 1) as f64 * 0.5,
         ];
-        let (x, _, _) = nelder_mead_2d(&mut outer, best.0, step, s.outer_evals, 1e-10);
-        let (m, sigma) = (x[0].clamp(m_lo, m_hi), x[1].clamp(ls_lo, ls_hi).exp());
-        let (abc, obj_qe) = inner_fit(&data, m, sigma);
-        if !obj_qe.is_finite() {
+        // Two families of quasi-explicit starts: Zeliade's inner box with a ≥ 0, and a relaxed
+        // one with a free below (slices with negative a, common on index smiles, lie in
+        // another basin of the outer objective). Each family: grid, then Nelder-Mead from its
+        // best nodes.
+        let mut starts: Vec<([f64; 5], f64)> = Vec::with_capacity(2 * s.starts);
+        for a_lo in [0.0, -10.0 * data.w_max.max(1e-8)] {
+            let mut outer = |x: [f64; 2]| -> f64 {
+                evals += 1;
+                let m = x[0].clamp(m_lo, m_hi);
+                let sigma = x[1].clamp(ls_lo, ls_hi).exp();
+                inner_fit(&data, m, sigma, a_lo).1
+            };
+            let mut nodes = Vec::with_capacity(s.grid_m * s.grid_sigma);
+            for i in 0..s.grid_m {
+                let m = m_lo + (m_hi - m_lo) * i as f64 / (s.grid_m - 1) as f64;
+                for j in 0..s.grid_sigma {
+                    let ls = ls_lo + (ls_hi - ls_lo) * j as f64 / (s.grid_sigma - 1) as f64;
+                    nodes.push(([m, ls], outer([m, ls])));
+                }
+            }
+            nodes.sort_by(|a, b| a.1.total_cmp(&b.1));
+            for node in nodes.iter().take(s.starts) {
+                let (x, _, _) = nelder_mead_2d(&mut outer, node.0, step, s.outer_evals, 1e-10);
+                let (m, sigma) = (x[0].clamp(m_lo, m_hi), x[1].clamp(ls_lo, ls_hi).exp());
+                let (abc, obj) = inner_fit(&data, m, sigma, a_lo);
+                if !obj.is_finite() {
+                    continue;
+                }
+                // Polish parameters p = (w_min, b(1+ρ), b(1−ρ), m, σ) with box bounds:
+                // w_min ≥ 0 keeps variance non-negative, wing slopes ≤ 2 are Lee's moment
+                // bounds. A relaxed start with w_min < 0 is projected onto the box.
+                let (a, u, v) = (abc[0], abc[1], abc[2]);
+                let sp = (u / sigma).max(1e-6);
+                let sm = (v / sigma).max(1e-6);
+                starts.push(([a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma], obj));
+            }
+        }
+        let Some(obj_qe) = starts.iter().map(|s| s.1).min_by(f64::total_cmp) else {
             return Err(SurfaceError::Calibration {
                 model: "SVI",
                 reason: "quasi-explicit objective is not finite",
             });
-        }
-        // Polish parameters p = (w_min, b(1+ρ), b(1−ρ), m, σ) with box bounds: w_min ≥ 0
-        // keeps variance non-negative, wing slopes ≤ 2 are Lee's moment bounds.
-        let (a, u, v) = (abc[0], abc[1], abc[2]);
-        let sp = (u / sigma).max(1e-6);
-        let sm = (v / sigma).max(1e-6);
-        let p0 = [a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma];
+        };
         let lower = [0.0, 1e-6, 1e-6, m_lo, s.sigma_min];
         let upper = [data.w_max.max(1e-8), 2.0, 2.0, m_hi, s.sigma_max];
-
-        let mut points: Vec<f64> = (0..41)
-            .map(|i| check_range.0 + (check_range.1 - check_range.0) * i as f64 / 40.0)
-            .collect();
-        if let Some((_, r)) = floor {
-            points.extend((0..21).map(|i| r.0 + (r.1 - r.0) * i as f64 / 20.0));
-        }
-        let mut penalty = Penalty {
-            points,
-            butterfly: if s.no_butterfly { 1.0 } else { 0.0 },
-            calendar: if floor.is_some() { 1.0 } else { 0.0 },
-            calendar_margin: 1e-6 * data.w_max,
-            floor,
-        };
         let median_weight = {
             let mut ws = data.weight.clone();
             ws.sort_by(f64::total_cmp);
             ws[ws.len() / 2]
         };
-        let mut p = p0;
-        let mut objective = obj_qe;
-        let mut lm_iters = 0;
         let grid = KGrid::new(check_range.0, check_range.1, s.check_points)?;
-        let cal_grid = match floor {
-            Some((f, r)) => Some((f, KGrid::new(r.0, r.1, s.check_points)?)),
-            None => None,
+        let cal_grids = bounds
+            .iter()
+            .map(|b| KGrid::new(b.range.0, b.range.1, s.check_points))
+            .collect::<Result<Vec<_>>>()?;
+        // One scan per bound of sign·(w − w_bound), which must stay non-negative.
+        let cal_scans = |smile: &SviSmile| -> Vec<ArbitrageReport> {
+            bounds
+                .iter()
+                .zip(&cal_grids)
+                .map(|(b, g)| {
+                    scan_negative(
+                        |k| b.sign * (smile.total_variance(k) - b.smile.total_variance(k)),
+                        g,
+                    )
+                })
+                .collect()
         };
-        let cal_scan = |smile: &SviSmile| {
-            cal_grid
-                .as_ref()
-                .map(|(f, g)| scan_negative(|k| smile.total_variance(k) - f.total_variance(k), g))
-        };
-        for round in 0..6 {
-            if s.polish_iterations > 0 || round > 0 {
-                let m_res = data.k.len() + 2 * penalty.points.len();
-                let mut res = |p: &[f64; 5], out: &mut [f64]| {
-                    residuals(&data, &penalty, median_weight, p, out);
-                };
-                let (pn, info) = levenberg_marquardt(
-                    &mut res,
-                    p,
-                    lower,
-                    upper,
-                    m_res,
-                    s.polish_iterations.max(20),
-                );
-                lm_iters += info.iterations;
-                p = pn;
-                objective = info.cost;
+        let mut lm_iters = 0;
+        // (arbitrage found, data objective, smile)
+        let mut best: Option<(bool, f64, SviSmile)> = None;
+        for (p0, _) in starts {
+            let mut points: Vec<f64> = (0..41)
+                .map(|i| check_range.0 + (check_range.1 - check_range.0) * i as f64 / 40.0)
+                .collect();
+            for b in &bounds {
+                let r = b.range;
+                points.extend((0..21).map(|i| r.0 + (r.1 - r.0) * i as f64 / 20.0));
             }
-            let smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
-            let bf = butterfly_check(&smile, &grid);
-            let cal = cal_scan(&smile);
-            let bf_bad = s.no_butterfly && !bf.is_free();
-            let cal_bad = cal.as_ref().is_some_and(|c| !c.is_free());
-            if !bf_bad && !cal_bad {
-                break;
-            }
-            // Tighten: add the offending points and raise the penalty weights.
-            if bf_bad {
-                penalty.butterfly *= 10.0;
-                penalty.points.push(bf.k_at_min);
-                for iv in &bf.violations {
-                    penalty.points.push(iv.from);
-                    penalty.points.push(iv.to);
-                    penalty.points.push(0.5 * (iv.from + iv.to));
+            let mut penalty = Penalty {
+                points,
+                butterfly: if s.no_butterfly { 1.0 } else { 0.0 },
+                calendar: 1.0,
+                calendar_margin: 1e-6 * data.w_max,
+                bounds: &bounds,
+            };
+            let mut p = p0;
+            for round in 0..6 {
+                if s.polish_iterations > 0 || round > 0 {
+                    let m_res = data.k.len() + 2 * penalty.points.len();
+                    let mut res = |p: &[f64; 5], out: &mut [f64]| {
+                        residuals(&data, &penalty, median_weight, p, out);
+                    };
+                    let (pn, info) = levenberg_marquardt(
+                        &mut res,
+                        p,
+                        lower,
+                        upper,
+                        m_res,
+                        s.polish_iterations.max(20),
+                    );
+                    lm_iters += info.iterations;
+                    p = pn;
+                }
+                let smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
+                let bf = butterfly_check(&smile, &grid);
+                let cal = cal_scans(&smile);
+                let bf_bad = s.no_butterfly && !bf.is_free();
+                let cal_bad = cal.iter().any(|c| !c.is_free());
+                if !bf_bad && !cal_bad {
+                    break;
+                }
+                // Tighten: add the offending points and raise the penalty weights.
+                if bf_bad {
+                    penalty.butterfly *= 10.0;
+                    penalty.points.push(bf.k_at_min);
+                    for iv in &bf.violations {
+                        penalty.points.push(iv.from);
+                        penalty.points.push(iv.to);
+                        penalty.points.push(0.5 * (iv.from + iv.to));
+                    }
+                }
+                if cal_bad {
+                    penalty.calendar *= 10.0;
+                }
+                for c in cal.iter().filter(|c| !c.is_free()) {
+                    penalty.points.push(c.k_at_min);
+                    for iv in &c.violations {
+                        penalty.points.push(0.5 * (iv.from + iv.to));
+                    }
                 }
             }
-            if let Some(c) = cal.as_ref().filter(|c| !c.is_free()) {
-                penalty.calendar *= 10.0;
-                penalty.points.push(c.k_at_min);
-                for iv in &c.violations {
-                    penalty.points.push(0.5 * (iv.from + iv.to));
+            let mut smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
+            let cal = cal_scans(&smile);
+            if cal.iter().any(|c| !c.is_free()) {
+                // Penalties leave at most a sliver of calendar arbitrage: shift the slice by
+                // that much (a parallel shift of w changes g only at order Δw/w), up for a
+                // floor, down for a ceiling (as far as w_min ≥ 0 allows).
+                let mut shifted = p;
+                for (b, c) in bounds.iter().zip(&cal) {
+                    if !c.is_free() {
+                        let d = -c.min_value + 2.0 * penalty.calendar_margin;
+                        shifted[0] = (shifted[0] + b.sign * d).max(0.0);
+                    }
+                }
+                let candidate = SviSmile::new(to_raw(&shifted)?, quotes.expiry())?;
+                if butterfly_check(&candidate, &grid).is_free() || !s.no_butterfly {
+                    smile = candidate;
                 }
             }
-        }
-        let mut smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
-        if let Some(c) = cal_scan(&smile).filter(|c| !c.is_free()) {
-            // Penalties leave at most a sliver of calendar arbitrage: lift the slice by that
-            // much (a parallel shift of w changes g only at order Δw/w).
-            let mut lifted = p;
-            lifted[0] += -c.min_value + 2.0 * penalty.calendar_margin;
-            let candidate = SviSmile::new(to_raw(&lifted)?, quotes.expiry())?;
-            if butterfly_check(&candidate, &grid).is_free() || !s.no_butterfly {
-                smile = candidate;
+            let arb = (s.no_butterfly && !butterfly_check(&smile, &grid).is_free())
+                || cal_scans(&smile).iter().any(|c| !c.is_free());
+            let cost = data_cost(&data, smile.params());
+            if best.as_ref().is_none_or(|b| (arb, cost) < (b.0, b.1)) {
+                best = Some((arb, cost, smile));
             }
         }
+        let Some((_, objective, smile)) = best else {
+            return Err(SurfaceError::Calibration {
+                model: "SVI",
+                reason: "no start produced a valid slice",
+            });
+        };
         let butterfly = butterfly_check(&smile, &grid);
-        let calendar = cal_scan(&smile);
+        let mut scans = cal_scans(&smile).into_iter();
+        let calendar = floor.is_some().then(|| scans.next()).flatten();
+        let calendar_next = ceiling.is_some().then(|| scans.next()).flatten();
         let (mut se, mut max_err, mut inside) = (0.0, 0.0f64, 0usize);
         for q in quotes.quotes() {
             let v = smile.implied_vol(q.k);
@@ -485,9 +619,20 @@ impl SviCalibrator {
                 check_range,
                 butterfly,
                 calendar,
+                calendar_next,
             },
         })
     }
+}
+
+/// The weighted least-squares data objective `½Σ (ωᵢ(w(kᵢ) − wᵢ))²` of a slice.
+fn data_cost(data: &Prepared, raw: &RawSvi) -> f64 {
+    let mut c = 0.0;
+    for i in 0..data.k.len() {
+        let r = data.weight[i] * (raw.total_variance(data.k[i]) - data.w[i]);
+        c += r * r;
+    }
+    0.5 * c
 }
 
 /// Raw SVI from the polish parameters `(w_min, b(1+ρ), b(1−ρ), m, σ)`:
@@ -496,7 +641,14 @@ fn to_raw(p: &[f64; 5]) -> Result<RawSvi> {
     let [wmin, sp, sm, m, sigma] = *p;
     let b = 0.5 * (sp + sm);
     let rho = (sp - sm) / (sp + sm);
-    RawSvi::new(wmin - sigma * (sp * sm).sqrt(), b, rho, m, sigma)
+    let mut a = wmin - sigma * (sp * sm).sqrt();
+    // a + bσ√(1−ρ²) equals w_min in exact arithmetic; absorb the rounding so that
+    // w_min = 0 maps to a valid slice.
+    let wm = a + b * sigma * (1.0 - rho * rho).sqrt();
+    if wm < 0.0 {
+        a -= wm;
+    }
+    RawSvi::new(a, b, rho, m, sigma)
 }
 
 /// Residuals of the polish: weighted total-variance misfits, then butterfly and calendar
@@ -522,19 +674,16 @@ fn residuals(data: &Prepared, pen: &Penalty<'_>, scale: f64, p: &[f64; 5], out: 
             let d2w = b * sigma * sigma / (r * r * r);
             let t1 = 1.0 - k * dw / (2.0 * w);
             let g = t1 * t1 - 0.25 * dw * dw * (1.0 / w + 0.25) + 0.5 * d2w;
-            let cal = pen.floor.map_or(0.0, |(f, r)| {
-                if k >= r.0 && k <= r.1 {
-                    (f.total_variance(k) + pen.calendar_margin - w).max(0.0)
-                } else {
-                    0.0
+            let mut cal = 0.0;
+            for bd in pen.bounds {
+                if k >= bd.range.0 && k <= bd.range.1 {
+                    let gap = bd.sign * (w - bd.smile.total_variance(k)) - pen.calendar_margin;
+                    cal += (-gap).max(0.0);
                 }
-            });
+            }
             ((BUTTERFLY_MARGIN - g).max(0.0), cal)
         } else {
-            (
-                1.0 - w,
-                pen.floor.map_or(0.0, |(f, _)| f.total_variance(k) - w),
-            )
+            (1.0 - w, 0.0)
         };
         out[n + j] = pen.butterfly * gb;
         out[n + np + j] = pen.calendar * scale * gc;
@@ -544,9 +693,9 @@ fn residuals(data: &Prepared, pen: &Penalty<'_>, scale: f64, p: &[f64; 5], out: 
 /// The quasi-explicit inner step: for fixed `(m, σ)`, with `y = (k − m)/σ`,
 /// `w = a + u·(√(y²+1) + y)/2 + v·(√(y²+1) − y)/2` is linear in `(a, u, v)`, where
 /// `u = bσ(1 + ρ)` and `v = bσ(1 − ρ)`. Minimises the weighted squared error exactly under the
-/// box `0 ≤ a ≤ max w`, `0 ≤ u, v ≤ 2σ` (Lee's wing bound) by enumerating the faces of the box.
+/// box `a_lo ≤ a ≤ max w`, `0 ≤ u, v ≤ 2σ` (Lee's wing bound) by enumerating the faces of the box.
 /// Returns `((a, u, v), ½·objective)`.
-fn inner_fit(data: &Prepared, m: f64, sigma: f64) -> ([f64; 3], f64) {
+fn inner_fit(data: &Prepared, m: f64, sigma: f64, a_lo: f64) -> ([f64; 3], f64) {
     let mut g = [[0.0; 3]; 3];
     let mut h = [0.0; 3];
     let mut c = 0.0;
@@ -568,7 +717,7 @@ fn inner_fit(data: &Prepared, m: f64, sigma: f64) -> ([f64; 3], f64) {
             g[a][b] = g[b][a];
         }
     }
-    let lo = [0.0, 0.0, 0.0];
+    let lo = [a_lo, 0.0, 0.0];
     let hi = [data.w_max, 2.0 * sigma, 2.0 * sigma];
     let quad = |x: &[f64; 3]| {
         let mut q = c;
