@@ -82,6 +82,40 @@ pub enum PricingError {
         /// The last iterate.
         last: f64,
     },
+    /// A setting or parameter outside its admissible range (quadrature orders, tree or path
+    /// step counts, correlations, ...).
+    #[error("{name} = {value} is outside [{min}, {max}]")]
+    OutOfRange {
+        /// Which input.
+        name: &'static str,
+        /// The value received.
+        value: f64,
+        /// Smallest admissible value.
+        min: f64,
+        /// Largest admissible value.
+        max: f64,
+    },
+    /// An American put with `q < r < 0` (or call with `r < q < 0`) has two exercise
+    /// boundaries, which this engine does not price.
+    #[error(
+        "double exercise boundary (rate {rate}, dividend yield {div_yield}) is not supported by this engine"
+    )]
+    DoubleBoundary {
+        /// The risk-free rate.
+        rate: f64,
+        /// The dividend yield.
+        div_yield: f64,
+    },
+    /// Early exercise is never optimal for these inputs, so there is no exercise boundary.
+    #[error("no early exercise (rate {rate}, dividend yield {div_yield}, vol {vol})")]
+    NoEarlyExercise {
+        /// The risk-free rate.
+        rate: f64,
+        /// The dividend yield.
+        div_yield: f64,
+        /// The volatility.
+        vol: f64,
+    },
     /// An error from parapet-core's validated types.
     #[error(transparent)]
     Core(#[from] CoreError),

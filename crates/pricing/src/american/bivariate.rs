@@ -119,7 +119,9 @@ mod tests {
     #[test]
     fn matches_closed_forms() {
         // Φ₂(0, 0, ρ) = ¼ + asin(ρ)/(2π) (Sheppard 1898).
-        for rho in [-0.99, -0.95, -0.9, -0.5, -0.1, 0.0, 0.2, 0.6, 0.8, 0.93, 0.999] {
+        for rho in [
+            -0.99, -0.95, -0.9, -0.5, -0.1, 0.0, 0.2, 0.6, 0.8, 0.93, 0.999,
+        ] {
             let exact = 0.25 + f64::asin(rho) / (2.0 * std::f64::consts::PI);
             let v = bivariate_cdf(0.0, 0.0, rho);
             assert!((v - exact).abs() < 1e-14, "rho {rho}: {v} vs {exact}");

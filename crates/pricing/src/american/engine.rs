@@ -94,8 +94,18 @@ pub(crate) fn regime(option: &Vanilla, market: &Market, vol: f64) -> Result<Regi
     }
     non_negative("vol", vol)?;
     let (s, k, r, q) = match option.kind() {
-        OptionKind::Put => (market.spot(), option.strike(), market.rate(), market.div_yield()),
-        OptionKind::Call => (option.strike(), market.spot(), market.div_yield(), market.rate()),
+        OptionKind::Put => (
+            market.spot(),
+            option.strike(),
+            market.rate(),
+            market.div_yield(),
+        ),
+        OptionKind::Call => (
+            option.strike(),
+            market.spot(),
+            market.div_yield(),
+            market.rate(),
+        ),
     };
     if r <= 0.0 && q >= r {
         return Ok(Regime::European);
@@ -273,5 +283,15 @@ impl QdFpEngine {
 impl AmericanPricer for QdFpEngine {
     fn price(&self, option: &Vanilla, market: &Market, vol: f64) -> Result<f64, PricingError> {
         QdFpEngine::price(self, option, market, vol)
+    }
+
+    fn price_spots(
+        &self,
+        option: &Vanilla,
+        market: &Market,
+        vol: f64,
+        spots: &[f64],
+    ) -> Result<Vec<f64>, PricingError> {
+        QdFpEngine::price_spots(self, option, market, vol, spots)
     }
 }

@@ -15,23 +15,28 @@
 //!       D = Φ(d₊(τ, B/K)) + q∫₀^τ e^{qu} Φ(d₊(τ−u, B(τ)/B(u))) du
 //! ```
 //!
-//! with `d±(t, z) = (ln z + (r − q)t)/(σ√t) ± σ√t/2`. FP-A integrals are taken in
-//! `τ − u = τ(1 + y)²/4`, which cancels the `1/√(τ − u)` singularity. The price is the European
-//! value plus the premium
+//! with `d±(t, z) = (ln z + (r − q)t)/(σ√t) ± σ√t/2`. The price is the European value plus
+//! the premium
 //!
 //! ```text
-//! ∫₀^T [rK e^{−rt} Φ(−d₋(t, S/B(T−t))) − qS e^{−qt} Φ(−d₊(t, S/B(T−t)))] dt,
+//! ∫₀^T [rK e^{−rt} Φ(−d₋(t, S/B(T−t))) − qS e^{−qt} Φ(−d₊(t, S/B(T−t)))] dt.
 //! ```
 //!
-//! integrated in `t = s²` by Gauss-Legendre.
+//! Every integral over an interval `[0, τ]` is taken by Gauss-Legendre in `θ ∈ [0, π/2]` with
+//! `u = τ·sin²θ`: both ends carry square-root behaviour (the kernel's `√(τ − u)` at one end,
+//! the boundary's `√(u·ln u)` at the other) and both `√u = √τ·sinθ` and `√(τ − u) = √τ·cosθ`
+//! are smooth in `θ`. This mapping turns the algebraic convergence of the plain rule into a
+//! fast one (1e-9 with 24 points, where the plain rule needs hundreds).
 //!
 //! Reference: L. Andersen, M. Lake, D. Offengenden (2016), "High-performance American option
 //! pricing", *Journal of Computational Finance* 20(1), 39–87.
 
+use std::f64::consts::FRAC_PI_4;
+
 use parapet_core::special::{norm_cdf, norm_pdf};
 
-use super::quadrature::{Chebyshev, GaussLegendre};
 use super::qdplus::{self, Put};
+use super::quadrature::{Chebyshev, GaussLegendre};
 use super::settings::FixedPointEquation;
 
 /// The collocated put boundary for unit strike: `b(τ) = x_max·exp(−√H(z))`.
@@ -47,27 +52,25 @@ impl UnitBoundary {
     #[inline]
     pub(crate) fn at(&self, tau: f64) -> f64 {
         let z = 2.0 * (tau.max(0.0) / self.expiry).sqrt() - 1.0;
-        self.from_z(z)
-    }
-
-    #[inline]
-    fn from_z(&self, z: f64) -> f64 {
         let h = Chebyshev::eval(&self.coef, z);
         self.x_max * (-h.max(0.0).sqrt()).exp()
     }
 }
 
-/// One quadrature point of the fixed-point integrals at one collocation node.
+/// One quadrature point of the fixed-point integrals at one collocation node, with every
+/// quantity that does not depend on the boundary iterate precomputed.
 #[derive(Debug, Clone, Copy)]
 struct Point {
-    /// Chebyshev coordinate of the boundary time `u`.
-    z: f64,
-    /// Length of the interval `τ − u`.
-    m: f64,
+    /// `1/(σ√(τ − u))`.
+    inv_v: f64,
+    /// `σ√(τ − u)`.
+    v: f64,
+    /// `(r − q)(τ − u)/(σ√(τ − u)) + σ√(τ − u)/2`: `d₊ = ln(b/B(u))/v + shift`.
+    shift: f64,
     /// `w·e^{ru}` and `w·e^{qu}` with the quadrature weight and Jacobian folded in.
     wr: f64,
     wq: f64,
-    /// FP-A only: the Jacobian `τ(1 + y)/2` multiplying the `Φ` term relative to the `φ` term.
+    /// FP-A only: the ratio of the `Φ` term's measure to the `φ` term's.
     jac: f64,
 }
 
@@ -103,26 +106,33 @@ pub(crate) fn unit_boundary(
     };
     cheb.fit(&values, &mut boundary.coef);
 
-    let use_a = match equation {
-        FixedPointEquation::FpA => true,
-        FixedPointEquation::FpB => false,
-        // FP-B converges poorly when r ≈ q (N and D nearly cancel in their integral terms).
-        FixedPointEquation::Auto => (r - q).abs() < 1e-3,
-    };
+    let use_a = equation == FixedPointEquation::FpA;
     let l = rule.nodes.len();
     let mut points = Vec::with_capacity(n * l);
+    // Chebyshev coordinates of the boundary times u of every point.
+    let mut zs = Vec::with_capacity(n * l);
     for &tau in &taus[..n] {
         for (&y, &w) in rule.nodes.iter().zip(&rule.weights) {
-            let (u, m, scale, jac) = if use_a {
-                let m = 0.25 * tau * (1.0 + y).powi(2);
-                (tau - m, m, w * tau.sqrt() / vol, 0.5 * tau * (1.0 + y) * vol / tau.sqrt())
+            // u = τ·sin²θ, τ − u = τ·cos²θ with θ = π(1 + y)/4: both √u (the boundary's
+            // √(u·ln u) behaviour near expiry) and √(τ − u) (the kernel's) are smooth in θ.
+            let theta = FRAC_PI_4 * (1.0 + y);
+            let (sn, cs) = theta.sin_cos();
+            let (u, m) = (tau * sn * sn, tau * cs * cs);
+            let (scale, jac) = if use_a {
+                // dθ-measure of φ(d)/(σ√(τ−u)) du is 2√τ·sinθ/σ; Φ(d) du carries τ·sin2θ.
+                (
+                    w * FRAC_PI_4 * 2.0 * tau.sqrt() * sn / vol,
+                    vol * tau.sqrt() * cs,
+                )
             } else {
-                let u = 0.5 * tau * (1.0 + y);
-                (u, tau - u, 0.5 * tau * w, 0.0)
+                (w * FRAC_PI_4 * 2.0 * tau * sn * cs, 0.0)
             };
+            let v = vol * m.sqrt();
+            zs.push(2.0 * (u / big_t).sqrt() - 1.0);
             points.push(Point {
-                z: 2.0 * (u / big_t).sqrt() - 1.0,
-                m,
+                inv_v: 1.0 / v,
+                v,
+                shift: (r - q) * m / v + 0.5 * v,
                 wr: scale * (r * u).exp(),
                 wq: scale * (q * u).exp(),
                 jac,
@@ -130,17 +140,19 @@ pub(crate) fn unit_boundary(
         }
     }
 
-    let eval = |b: f64, tau: f64, pts: &[Point], bd: &UnitBoundary| -> (f64, f64) {
+    let mut hs = vec![0.0; points.len()];
+    let mut scratch = vec![0.0; points.len()];
+
+    let eval = |b: f64, tau: f64, pts: &[Point], hs: &[f64]| -> (f64, f64) {
         let (mut ni, mut di) = (0.0, 0.0);
-        for p in pts {
-            let v = vol * p.m.sqrt();
-            let ratio = b / bd.from_z(p.z);
-            let dp = (ratio.ln() + (r - q) * p.m) / v + 0.5 * v;
-            let dm = dp - v;
+        // ln(b/B(u)) = ln(b/X) + √H(u): no exp/log pair per point.
+        let lb = (b / x_max).ln();
+        for (p, &h) in pts.iter().zip(hs) {
+            let dp = (lb + h.max(0.0).sqrt()) * p.inv_v + p.shift;
+            let dm = dp - p.v;
             if use_a {
-                let phi_p = norm_pdf(dp);
                 ni += p.wr * norm_pdf(dm);
-                di += p.wq * (phi_p + p.jac * norm_cdf(dp));
+                di += p.wq * (norm_pdf(dp) + p.jac * norm_cdf(dp));
             } else {
                 ni += p.wr * norm_cdf(dm);
                 di += p.wq * norm_cdf(dp);
@@ -160,11 +172,12 @@ pub(crate) fn unit_boundary(
     };
 
     for it in 0..iterations {
+        Chebyshev::eval_many(&boundary.coef, &zs, &mut hs, &mut scratch);
         for k in 0..n {
             let tau = taus[k];
             let pts = &points[k * l..(k + 1) * l];
             let b = boundary.at(tau);
-            let (num, den) = eval(b, tau, pts, &boundary);
+            let (num, den) = eval(b, tau, pts, &hs[k * l..(k + 1) * l]);
             let alpha = (-(r - q) * tau).exp();
             let f = alpha * num / den;
             let next = if it == 0 {
@@ -182,7 +195,11 @@ pub(crate) fn unit_boundary(
                 };
                 let fd = alpha * (nd / den - dd * num / (den * den));
                 let newton = b - (f - b) / (fd - 1.0);
-                if newton.is_finite() && newton > 0.0 { newton } else { f }
+                if newton.is_finite() && newton > 0.0 {
+                    newton
+                } else {
+                    f
+                }
             } else {
                 f
             };
@@ -210,17 +227,18 @@ fn h_of(b: f64, x_max: f64) -> f64 {
 /// `strike·b(τ)`, integrated with `rule` in `t = s²`.
 pub(crate) fn premium(put: &Put, boundary: &UnitBoundary, rule: &GaussLegendre) -> f64 {
     let (s, k, r, q, vol, big_t) = (put.spot, put.strike, put.r, put.q, put.vol, put.expiry);
-    let c = 0.5 * big_t.sqrt();
     let mut sum = 0.0;
     for (&x, &w) in rule.nodes.iter().zip(&rule.weights) {
-        let z = c * (1.0 + x);
-        let t = z * z;
-        let b = k * boundary.at(big_t - t);
-        let v = vol * z;
+        // t = T·sin²θ: smooth at t → 0 (the kernel's √t) and at t → T (the boundary's √u).
+        let theta = FRAC_PI_4 * (1.0 + x);
+        let (sn, cs) = theta.sin_cos();
+        let t = big_t * sn * sn;
+        let b = k * boundary.at(big_t * cs * cs);
+        let v = vol * big_t.sqrt() * sn;
         let dp = ((s / b).ln() + (r - q) * t) / v + 0.5 * v;
         let dm = dp - v;
         let g = r * k * (-r * t).exp() * norm_cdf(-dm) - q * s * (-q * t).exp() * norm_cdf(-dp);
-        sum += w * 2.0 * z * g;
+        sum += w * 2.0 * big_t * sn * cs * g;
     }
-    (c * sum).max(0.0)
+    (FRAC_PI_4 * sum).max(0.0)
 }

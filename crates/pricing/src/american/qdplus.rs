@@ -111,7 +111,8 @@ impl Equation {
 
     /// `(f, f', f'')` at `s`.
     fn eval(&self, s: f64) -> (f64, f64, f64) {
-        let (k, r, q, v, dr, dq, tau) = (self.k, self.r, self.q, self.v, self.dr, self.dq, self.tau);
+        let (k, r, q, v, dr, dq, tau) =
+            (self.k, self.r, self.q, self.v, self.dr, self.dq, self.tau);
         let dp = (s * dq / (k * dr)).ln() / v + 0.5 * v;
         let dm = dp - v;
         let n_dp = norm_cdf(-dp);

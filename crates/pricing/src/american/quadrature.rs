@@ -129,6 +129,25 @@ impl Chebyshev {
         coef[n] *= 0.5;
     }
 
+    /// `Σ_j coef_j T_j(z)` at every `z` of `zs` into `out`: Clenshaw's recurrence run across
+    /// the points (the inner loop is over points, so it vectorises and has no dependency
+    /// chain), with `b1`, `b2` as scratch of the same length.
+    pub(crate) fn eval_many(coef: &[f64], zs: &[f64], out: &mut [f64], b2: &mut [f64]) {
+        out.fill(0.0);
+        b2.fill(0.0);
+        // `out` holds b₁ during the recurrence.
+        for &c in coef[1..].iter().rev() {
+            for ((b1, b2), &z) in out.iter_mut().zip(b2.iter_mut()).zip(zs) {
+                let b0 = c + 2.0 * z * *b1 - *b2;
+                *b2 = *b1;
+                *b1 = b0;
+            }
+        }
+        for ((b1, b2), &z) in out.iter_mut().zip(b2.iter()).zip(zs) {
+            *b1 = coef[0] + z * *b1 - b2;
+        }
+    }
+
     /// `Σ_j coef_j T_j(z)` by Clenshaw's recurrence.
     #[inline]
     pub(crate) fn eval(coef: &[f64], z: f64) -> f64 {
@@ -152,7 +171,10 @@ mod tests {
     fn gauss_legendre_is_exact_for_polynomials() {
         for n in [1, 2, 5, 8, 27, 64, 128] {
             let g = GaussLegendre::new(n);
-            assert!((g.weights.iter().sum::<f64>() - 2.0).abs() < 1e-14, "n = {n}");
+            assert!(
+                (g.weights.iter().sum::<f64>() - 2.0).abs() < 1e-14,
+                "n = {n}"
+            );
             // ∫_0^1 x^(2n−1) dx = 1/(2n).
             let deg = 2 * n - 1;
             let v = g.integrate(0.0, 1.0, |x| x.powi(deg as i32));
@@ -171,10 +193,19 @@ mod tests {
         c.fit(&vals, &mut coef);
         for i in 0..=100 {
             let z = -1.0 + 0.02 * i as f64;
-            assert!((Chebyshev::eval(&coef, z) - z.exp()).abs() < 1e-14, "z = {z}");
+            assert!(
+                (Chebyshev::eval(&coef, z) - z.exp()).abs() < 1e-14,
+                "z = {z}"
+            );
         }
         assert_eq!(c.node(0), 1.0);
         assert_eq!(c.node(24), -1.0);
         assert_eq!(c.degree(), 24);
+        let zs: Vec<f64> = (0..37).map(|i| -1.0 + i as f64 / 18.0).collect();
+        let (mut out, mut b2) = (vec![0.0; 37], vec![0.0; 37]);
+        Chebyshev::eval_many(&coef, &zs, &mut out, &mut b2);
+        for (z, v) in zs.iter().zip(&out) {
+            assert!((v - Chebyshev::eval(&coef, *z)).abs() < 1e-15);
+        }
     }
 }

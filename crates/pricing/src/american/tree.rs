@@ -1,6 +1,6 @@
 //! The Leisen-Reimer binomial tree.
 
-use parapet_core::{Exercise, Market, OptionKind, Vanilla};
+use parapet_core::{Exercise, Market, Vanilla};
 
 use super::AmericanPricer;
 use crate::error::{PricingError, positive};
@@ -14,9 +14,10 @@ pub const MAX_TREE_STEPS: usize = 100_000;
 /// With `n` odd steps the up-probability is the Peizer-Pratt inversion `p = h(d₂)`,
 /// `p' = h(d₁)`, `u = e^{bΔt}p'/p`, `d = (e^{bΔt} − pu)/(1 − p)`, where
 /// `h(z) = ½ + sign(z)·√(¼ − ¼·exp(−(z/(n + ⅓ + 0.1/(n + 1)))²·(n + ⅙)))`; the tree is centred
-/// on the strike so European prices converge at order `1/n²` without oscillation. The
+/// on the strike so European prices converge at order `1/n²` without oscillation. With
+/// early exercise the error is of order `1/n` (the boundary is crossed between nodes), so the
 /// optional Richardson step combines `n` and `2n + 1` steps as
-/// `(n₂²·V(n₂) − n₁²·V(n₁))/(n₂² − n₁²)`.
+/// `(n₂·V(n₂) − n₁·V(n₁))/(n₂ − n₁)`.
 ///
 /// It handles every rate regime, including the double exercise boundary of puts with
 /// `q < r < 0`, which the fixed-point engine does not.
@@ -84,7 +85,7 @@ impl LeisenReimer {
         }
         let n2 = 2 * n1 + 1;
         let v2 = rollback(option, market, vol, n2);
-        let (a, b) = ((n1 * n1) as f64, (n2 * n2) as f64);
+        let (a, b) = (n1 as f64, n2 as f64);
         Ok((b * v2 - a * v1) / (b - a))
     }
 }
@@ -136,7 +137,6 @@ fn rollback(option: &Vanilla, market: &Market, vol: f64, n: usize) -> f64 {
             spot *= ratio;
         }
     }
-    let _ = OptionKind::Call;
     values[0]
 }
 
