@@ -81,9 +81,9 @@ fn synthetic() -> (String, Vec<(Date, f64, RawSvi)>) {
             }
             lines.push(row(d, k, c, p));
         }
-        lines.push(format!(
-            "Mon Feb 16 2024,XYZC,0,0,NaN,1,0,0,0,0,0,71.00,XYZP,0,0,1,2,0,0,0,0,0"
-        ));
+        lines.push(
+            "Mon Feb 16 2024,XYZC,0,0,NaN,1,0,0,0,0,0,71.00,XYZP,0,0,1,2,0,0,0,0,0".to_string(),
+        );
     }
     (lines.join("\n"), truth)
 }
