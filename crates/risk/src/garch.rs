@@ -250,7 +250,8 @@ impl Garch11 {
         let resid: Vec<f64> = returns.iter().map(|r| (r - mean) / s).collect();
         let bc = backcast(&resid)?;
         let student = matches!(innovation, Innovation::StudentT { .. });
-        let mut theta = vec![mean / s, 0.05, 0.05, 0.9];
+        // Typical daily persistence as the start: α = 0.08, β = 0.9, ω from variance targeting.
+        let mut theta = vec![mean / s, 0.02, 0.08, 0.9];
         if let Innovation::StudentT { df } = innovation {
             theta.push(if df > 2.5 && df.is_finite() { df } else { 8.0 });
         }
@@ -294,29 +295,40 @@ fn objective(x: &[f64], bc: f64, theta: &[f64], student: bool, grad: Option<&mut
     let mut s2 = omega + (alpha + beta) * bc;
     let mut ds = [0.0, 1.0, bc, bc];
     let mut acc = 0.0;
+    // Σ ln σ²_t is accumulated as the log of running products, one `ln` per block instead of
+    // per observation; the product is flushed before it can leave [1e-100, 1e100].
+    let mut prod = 1.0f64;
+    let mut log_sum = 0.0;
     let (half_nu1, nu2) = (0.5 * (nu + 1.0), nu - 2.0);
     for &r in x {
         if s2 <= 0.0 || !s2.is_finite() {
             return f64::INFINITY;
         }
+        prod *= s2;
+        if !(1e-100..=1e100).contains(&prod) {
+            log_sum += prod.ln();
+            prod = 1.0;
+        }
+        let inv = 1.0 / s2;
         let e = r - mu;
         let e2 = e * e;
         let (ks2, kmu);
         if student {
-            let q = e2 / (s2 * nu2);
-            acc += 0.5 * s2.ln() + half_nu1 * q.ln_1p();
+            let q = e2 * inv / nu2;
+            acc += half_nu1 * q.ln_1p();
             if want {
-                ks2 = 0.5 / s2 - half_nu1 * q / (s2 * (1.0 + q));
-                kmu = -half_nu1 * 2.0 * e / (s2 * nu2 * (1.0 + q));
-                g[4] += 0.5 * q.ln_1p() - half_nu1 * q / (nu2 * (1.0 + q));
+                let w = half_nu1 / (1.0 + q);
+                ks2 = (0.5 - w * q) * inv;
+                kmu = -2.0 * w * e * inv / nu2;
+                g[4] += 0.5 * q.ln_1p() - w * q / nu2;
             } else {
                 ks2 = 0.0;
                 kmu = 0.0;
             }
         } else {
-            acc += s2.ln() + e2 / s2;
-            ks2 = 0.5 * (1.0 - e2 / s2) / s2;
-            kmu = -e / s2;
+            acc += e2 * inv;
+            ks2 = 0.5 * (1.0 - e2 * inv) * inv;
+            kmu = -e * inv;
         }
         if want {
             g[0] += ks2 * ds[0] + kmu;
@@ -332,6 +344,8 @@ fn objective(x: &[f64], bc: f64, theta: &[f64], student: bool, grad: Option<&mut
         }
         s2 = omega + alpha * e2 + beta * s2;
     }
+    log_sum += prod.ln();
+    acc += if student { 0.5 * log_sum } else { log_sum };
     let n = x.len() as f64;
     let nll = if student {
         let c = stats::ln_gamma(half_nu1)
@@ -435,6 +449,10 @@ fn bfgs(
             h = identity(1e-4);
             p = g.iter().map(|v| -1e-4 * v).collect();
             slope = dot(&g, &p);
+        }
+        // The predicted decrease is below what double precision can resolve in f: done.
+        if -slope <= 8.0 * f64::EPSILON * (1.0 + f.abs()) {
+            return Ok((to_theta(&z), f, it));
         }
         let mut t = 1.0;
         let mut accepted = None;
