@@ -52,7 +52,7 @@ use crate::normalised::{
 const MAX_ITERATIONS: usize = 64;
 /// Relative step size below which the iteration has converged: the next step of a third-order
 /// method would be below `1e-27·s`.
-const STEP_TOLERANCE: f64 = 1e-9;
+const STEP_TOLERANCE: f64 = 1e-6;
 /// √(2π).
 const SQRT_2PI: f64 = 2.506_628_274_631_000_7;
 
@@ -167,6 +167,22 @@ impl Bracket {
     }
 }
 
+impl Bracket {
+    /// As [`Bracket::admit`], bisecting geometrically (the bracket is closed above and its
+    /// lower end may be 0, in which case the upper end is quartered).
+    fn admit_geometric(&self, candidate: f64, current: f64) -> f64 {
+        if (candidate > self.lo && candidate < self.hi)
+            || (candidate - current).abs() <= STEP_TOLERANCE * current
+        {
+            candidate
+        } else if self.lo > 0.0 {
+            (self.lo * self.hi).sqrt()
+        } else {
+            0.25 * self.hi
+        }
+    }
+}
+
 /// One Householder step of order 3 for `g(s) = 0` given `g`, `g'`, `g''/g'`, `g'''/g'`.
 #[inline]
 fn householder3(g: f64, g1: f64, r2: f64, r3: f64) -> f64 {
@@ -206,7 +222,11 @@ fn solve_normalised(
     upper_branch(x, beta, beta_bar, s_c)
 }
 
-/// Lower branch, `s ∈ (0, s_c]`: iterate on `ln b(s) − ln β`.
+/// Lower branch, `s ∈ (0, s_c]`: iterate on `ln b − ln β` as a function of `ln s`.
+///
+/// In logarithmic coordinates the objective is close to linear at both ends of the branch:
+/// `ln b ≈ 3·ln s − x²/(2s²)` as `s → 0`, and `ln b ≈ ln s + const` near the money
+/// (`|x| ≪ s`), so third-order steps converge from the asymptotic guess in either regime.
 fn lower_branch(x: f64, ln_beta: f64, s_c: f64) -> Result<(f64, usize), PricingError> {
     // Invert f(s) = (2π|x|/√27)·Φ(−z)³, z = |x|/(√3 s).
     const TWO_PI_OVER_SQRT_27: f64 = 1.209_199_576_156_145_2;
@@ -219,7 +239,11 @@ fn lower_branch(x: f64, ln_beta: f64, s_c: f64) -> Result<(f64, usize), PricingE
         s_c
     };
     let mut bracket = Bracket { lo: 0.0, hi: s_c };
-    let mut s = bracket.admit(guess, s_c).min(s_c);
+    let mut s = if guess > 0.0 && guess <= s_c {
+        guess
+    } else {
+        s_c
+    };
     for iteration in 1..=MAX_ITERATIONS {
         let (h, t) = (x / s, 0.5 * s);
         let r = scaled_otm(h, t);
@@ -232,10 +256,13 @@ fn lower_branch(x: f64, ln_beta: f64, s_c: f64) -> Result<(f64, usize), PricingE
             }
             let (gb, db) = vega_ratios(x, s);
             let (g1, r2, r3) = log_ratios(FRAC_1_SQRT_2PI / r, gb, db);
-            bracket.admit(s + householder3(g, g1, r2, r3), s)
+            // Chain rule to u = ln s: g_u = s·g', g_uu/g_u = 1 + s·r2,
+            // g_uuu/g_u = 1 + 3s·r2 + s²·r3.
+            let du = householder3(g, s * g1, 1.0 + s * r2, 1.0 + s * (3.0 * r2 + s * r3));
+            bracket.admit_geometric(s * du.exp(), s)
         } else {
             bracket.lo = s;
-            bracket.admit(f64::NAN, s)
+            bracket.admit_geometric(f64::NAN, s)
         };
         if (next - s).abs() <= STEP_TOLERANCE * next {
             return Ok((next, iteration));

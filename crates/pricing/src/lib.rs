@@ -20,7 +20,6 @@
 //! # Ok::<(), parapet_pricing::PricingError>(())
 //! ```
 
-pub mod american;
 pub mod bachelier;
 pub mod batch;
 pub mod black;
