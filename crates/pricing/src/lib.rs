@@ -20,6 +20,7 @@
 //! # Ok::<(), parapet_pricing::PricingError>(())
 //! ```
 
+pub mod american;
 pub mod bachelier;
 pub mod batch;
 pub mod black;
