@@ -84,6 +84,16 @@ impl Sabr {
         })
     }
 
+    /// Parameters without validation, for calibration trial points inside known bounds.
+    pub(crate) fn unchecked(alpha: f64, beta: f64, rho: f64, nu: f64) -> Self {
+        Self {
+            alpha,
+            beta,
+            rho,
+            nu,
+        }
+    }
+
     /// `α`.
     pub fn alpha(&self) -> f64 {
         self.alpha
@@ -135,7 +145,7 @@ impl Sabr {
     }
 
     #[inline]
-    fn lognormal_unchecked(&self, forward: f64, strike: f64, t: f64) -> f64 {
+    pub(crate) fn lognormal_unchecked(&self, forward: f64, strike: f64, t: f64) -> f64 {
         let Sabr {
             alpha,
             beta,

@@ -3,7 +3,8 @@
 mod tolerance;
 
 use parapet_surface::{
-    RawSvi, SliceQuotes, Smile, SmileQuote, SurfaceError, SviCalibrator, SviFitSettings, Weighting,
+    Beta, Phi, PhiFamily, RawSvi, Sabr, SabrCalibrator, SabrFitSettings, SliceQuotes, Smile,
+    SmileQuote, Ssvi, SurfaceError, SviCalibrator, SviFitSettings, Weighting, fit_ssvi,
 };
 use tolerance::RECOVERY;
 
@@ -171,4 +172,114 @@ fn svi_settings_and_inputs_are_validated() {
         SliceQuotes::new(1.0, vec![q(0.0, 0.1, 0.2, 0.3), q(0.0, 0.1, 0.2, 0.3)]),
         Err(SurfaceError::NotIncreasing { .. })
     ));
+}
+
+fn exact_quotes(t: f64, ks: &[f64], vol: impl Fn(f64) -> f64) -> SliceQuotes {
+    let quotes = ks
+        .iter()
+        .map(|&k| {
+            let v = vol(k);
+            SmileQuote {
+                k,
+                bid: v,
+                mid: v,
+                ask: v,
+            }
+        })
+        .collect();
+    SliceQuotes::new(t, quotes).unwrap()
+}
+
+#[test]
+fn sabr_recovers_parameters_with_beta_fixed_and_fitted() {
+    let ks: Vec<f64> = (0..25).map(|i| -0.4 + 0.03 * i as f64).collect();
+    let cases = [
+        (Sabr::new(0.2, 0.5, -0.4, 0.6).unwrap(), 1.0, 0.5),
+        (Sabr::new(0.035, 0.5, -0.3, 0.4).unwrap(), 0.03, 2.0),
+        (Sabr::new(0.25, 1.0, -0.7, 1.2).unwrap(), 100.0, 0.25),
+    ];
+    let mut worst = 0.0f64;
+    for (truth, f, t) in cases {
+        let q = exact_quotes(t, &ks, |k| truth.lognormal_vol(f, f * k.exp(), t).unwrap());
+        for beta in [Beta::Fixed(truth.beta()), Beta::Fitted] {
+            let cal = SabrCalibrator::new(SabrFitSettings {
+                beta,
+                ..SabrFitSettings::default()
+            })
+            .unwrap();
+            let fit = cal.fit(&q, f).unwrap();
+            let p = fit.smile.params();
+            let got = [p.alpha(), p.beta(), p.rho(), p.nu()];
+            let want = [truth.alpha(), truth.beta(), truth.rho(), truth.nu()];
+            // With β fitted, β and ρ trade off on one smile: check the fit, and the
+            // parameters only with β fixed.
+            assert!(fit.rmse_vol_points < 1e-6, "{beta:?} {truth:?}: {fit:?}");
+            if matches!(beta, Beta::Fixed(_)) {
+                for (g, w) in got.iter().zip(&want) {
+                    assert!(RECOVERY.ok(*g, *w), "{truth:?}: got {got:?}");
+                    worst = worst.max((g - w).abs() / w.abs().max(1e-12));
+                }
+            }
+        }
+    }
+    eprintln!("SABR recovery (β fixed): max rel parameter error {worst:.1e}");
+    let cal = SabrCalibrator::new(SabrFitSettings::default()).unwrap();
+    let q = exact_quotes(1.0, &ks[..2], |_| 0.2);
+    assert!(matches!(
+        cal.fit(&q, 1.0),
+        Err(SurfaceError::TooFewQuotes { .. })
+    ));
+    assert!(cal.fit(&exact_quotes(1.0, &ks, |_| 0.2), -1.0).is_err());
+    assert!(
+        SabrCalibrator::new(SabrFitSettings {
+            beta: Beta::Fixed(1.5),
+            ..SabrFitSettings::default()
+        })
+        .is_err()
+    );
+}
+
+#[test]
+fn ssvi_recovers_parameters() {
+    let ks: Vec<f64> = (0..21).map(|i| -0.5 + 0.05 * i as f64).collect();
+    let cases = [
+        (
+            Ssvi::new(-0.7, Phi::HestonLike { lambda: 0.5 }).unwrap(),
+            PhiFamily::HestonLike,
+        ),
+        (
+            Ssvi::new(
+                -0.5,
+                Phi::PowerLaw {
+                    eta: 1.2,
+                    gamma: 0.4,
+                },
+            )
+            .unwrap(),
+            PhiFamily::PowerLaw,
+        ),
+    ];
+    for (truth, family) in cases {
+        let slices: Vec<SliceQuotes> = [0.1, 0.5, 1.0, 2.0]
+            .iter()
+            .map(|&t| {
+                let theta = 0.04 * t;
+                exact_quotes(t, &ks, |k| (truth.total_variance(k, theta) / t).sqrt())
+            })
+            .collect();
+        let fit = fit_ssvi(&slices, family).unwrap();
+        assert!(fit.ssvi.is_free_of_static_arbitrage());
+        assert!(RECOVERY.ok(fit.ssvi.rho(), truth.rho()), "{fit:?}");
+        match (fit.ssvi.phi(), truth.phi()) {
+            (Phi::HestonLike { lambda: a }, Phi::HestonLike { lambda: b }) => {
+                assert!(RECOVERY.ok(a, b), "{a} vs {b}");
+            }
+            (Phi::PowerLaw { eta: a, gamma: g }, Phi::PowerLaw { eta: b, gamma: h }) => {
+                assert!(RECOVERY.ok(a, b) && RECOVERY.ok(g, h), "{a} {g} vs {b} {h}");
+            }
+            other => panic!("family changed: {other:?}"),
+        }
+        assert!(fit.rmse_vol_points < 1e-6);
+    }
+    assert!(fit_ssvi(&[], PhiFamily::HestonLike).is_err());
 }
