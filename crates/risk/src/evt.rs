@@ -55,6 +55,31 @@ fn gpd_nll(y: &[f64], xi: f64, beta: f64) -> f64 {
 }
 
 impl PeaksOverThreshold {
+    /// A tail from known parameters: threshold `u`, `n` observations of which `exceedances`
+    /// lie above `u`, shape ξ and scale β > 0. Its [`log_likelihood`](Self::log_likelihood)
+    /// is 0 (no data attached).
+    ///
+    /// # Errors
+    /// [`RiskError::InvalidParameter`] for non-finite values, `β ≤ 0`, or
+    /// `exceedances ∉ [1, n]`.
+    pub fn new(threshold: f64, n: usize, exceedances: usize, xi: f64, beta: f64) -> Result<Self> {
+        if exceedances == 0 || exceedances > n {
+            return Err(RiskError::InvalidParameter {
+                name: "exceedances",
+                value: exceedances as f64,
+                reason: "must lie in [1, n]",
+            });
+        }
+        Ok(Self {
+            threshold: stats::check_finite("threshold", threshold)?,
+            n,
+            exceedances,
+            xi: stats::check_finite("xi", xi)?,
+            beta: stats::check_positive("beta", beta)?,
+            log_likelihood: 0.0,
+        })
+    }
+
     /// Fits the tail of the losses `L = −r` above their `level` sample quantile (numpy's
     /// linear rule, H&F type 7), e.g. `level = 0.95`.
     ///
@@ -267,6 +292,13 @@ mod tests {
         assert!((t.var - 1000f64.ln()).abs() < 0.05);
         assert!(pot.var_es(Confidence::new(0.5).unwrap()).is_err());
         assert!(PeaksOverThreshold::fit(&r, 1.0).is_err());
+        assert!(PeaksOverThreshold::new(0.01, 100, 0, 0.1, 0.01).is_err());
+        assert!(PeaksOverThreshold::new(0.01, 100, 5, 0.1, 0.0).is_err());
+        let heavy = PeaksOverThreshold::new(0.01, 100, 5, 1.2, 0.01).unwrap();
+        assert!(matches!(
+            heavy.var_es(c),
+            Err(RiskError::InfiniteMoment { .. })
+        ));
         assert!(matches!(
             PeaksOverThreshold::fit(&r[..50], 0.95),
             Err(RiskError::TooShort { .. })

@@ -7,6 +7,23 @@
 //! confidence level α ([`Confidence`], e.g. 0.99) the value at risk is the α-quantile of `L`
 //! and the expected shortfall the mean loss beyond it.
 //!
+//! | area | items |
+//! |---|---|
+//! | historical VaR/ES, O(n) | [`historical_var_es`], [`rolling_historical`], [`QuantileMethod`] (skfolio, riskfolio, all 13 numpy rules via [`QuantileRule`]), [`EsMethod`] |
+//! | parametric | [`NormalModel`], [`StudentTModel`] (MLE, moment matched), [`cornish_fisher_var`], [`Moments`] |
+//! | Monte Carlo | [`MonteCarlo`] (multivariate normal or t, Cholesky) |
+//! | volatility, FHS | [`Ewma`], [`Garch11`] (MLE, normal or t), [`backcast`], [`FilteredHistorical`] |
+//! | EVT | [`PeaksOverThreshold`] (GPD MLE, McNeil-Frey tail VaR/ES), [`mean_excess`] |
+//! | attribution | [`parametric_attribution`], [`historical_attribution`] (marginal, component, incremental) |
+//! | drawdowns, ratios | [`max_drawdown`], [`drawdown_stats`] (average, CDaR, Ulcer, time under water), [`ratios`] |
+//! | backtests | [`exceedances`], [`kupiec`], [`christoffersen`], [`traffic_light`], [`acerbi_szekely`] |
+//! | stress | [`replay`], [`factor_shock`], [`stressed_correlation`], [`nearest_correlation`] |
+//! | stops | [`stop_levels`] |
+//!
+//! Bad input (empty or constant series, NaN, α outside (0, 1), windows longer than the data,
+//! a fit that does not converge) returns a [`RiskError`]; nothing panics on data and no
+//! function returns a silent NaN. Randomness is always injected.
+//!
 //! ```
 //! use parapet_risk::{historical_var_es, Confidence, EsMethod, NormalModel, QuantileMethod};
 //! # let returns: Vec<f64> = (0..500).map(|i| ((i * 7919 % 500) as f64 - 250.0) / 1e4).collect();
