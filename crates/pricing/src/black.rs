@@ -43,14 +43,25 @@ use crate::normalised::{self, FRAC_1_SQRT_2PI};
 /// ```
 #[inline]
 pub fn price(kind: OptionKind, forward: f64, strike: f64, t: f64, vol: f64) -> f64 {
-    let intrinsic = kind.intrinsic(forward, strike);
     let s = vol * t.sqrt();
     if s == 0.0 {
-        return intrinsic;
+        return kind.intrinsic(forward, strike);
     }
-    let x = normalised::log_moneyness(forward, strike);
-    let value =
-        intrinsic + normalised::scaled_otm_call(-x.abs(), s, forward.sqrt() * strike.sqrt());
+    price_at(
+        kind,
+        forward,
+        strike,
+        s,
+        normalised::log_moneyness(forward, strike),
+    )
+}
+
+/// The price for `s = σ√T > 0` and a precomputed `x = ln(F/K)`.
+#[inline]
+fn price_at(kind: OptionKind, forward: f64, strike: f64, s: f64, x: f64) -> f64 {
+    let intrinsic = kind.intrinsic(forward, strike);
+    let root = forward.sqrt() * strike.sqrt();
+    let value = intrinsic + normalised::scaled_otm_call(-x.abs(), s, root);
     // The no-arbitrage bound, against rounding in the product when σ√T is huge.
     let bound = match kind {
         OptionKind::Call => forward,
@@ -297,18 +308,19 @@ impl Black76 {
         let x = normalised::log_moneyness(f, k);
         let d1 = x / s + 0.5 * s;
         let d2 = d1 - s;
-        let undiscounted = price(self.kind, f, k, t, vol);
+        let undiscounted = price_at(self.kind, f, k, s, x);
         let vega = f.sqrt() * k.sqrt() * t.sqrt() * normalised::vega(x, s);
-        let rate = -d.ln() / t;
+        let rate = if d == 1.0 { 0.0 } else { -d.ln() / t };
+        let itm = norm_cdf(theta * d2);
         Ok(ForwardGreeks {
             price: d * undiscounted,
             delta: d * theta * norm_cdf(theta * d1),
             gamma: d * vega / (f * f * vol * t),
             vega: d * vega,
             theta: rate * d * undiscounted - d * vega * vol / (2.0 * t),
-            strike_delta: -d * theta * norm_cdf(theta * d2),
+            strike_delta: -d * theta * itm,
             strike_gamma: d * vega / (k * k * vol * t),
-            itm_probability: norm_cdf(theta * d2),
+            itm_probability: itm,
         })
     }
 

@@ -45,7 +45,8 @@ use parapet_core::special::norm_inv_cdf;
 
 use crate::error::{PricingError, finite, positive};
 use crate::normalised::{
-    self, FRAC_1_SQRT_2PI, exponent, otm_call, otm_call_complement, scaled_otm, vega_ratios,
+    self, FRAC_1_SQRT_2PI, exponent, otm_call_and_vega, otm_call_complement, scaled_otm,
+    vega_ratios,
 };
 
 /// Most iterations before giving up (bisection fallbacks included).
@@ -301,7 +302,7 @@ fn upper_branch(x: f64, beta: f64, beta_bar: f64, s_c: f64) -> Result<(f64, usiz
     let ln_beta_bar = beta_bar.ln();
     for iteration in 1..=MAX_ITERATIONS {
         let (gb, db) = vega_ratios(x, s);
-        let b1 = crate::normalised::vega(x, s);
+        let (b, b1) = otm_call_and_vega(x, s);
         let next = if use_complement {
             let bar = otm_call_complement(x, s);
             if bar > 0.0 && b1 > 0.0 {
@@ -318,7 +319,7 @@ fn upper_branch(x: f64, beta: f64, beta_bar: f64, s_c: f64) -> Result<(f64, usiz
                 bracket.admit(f64::NAN, s)
             }
         } else {
-            let g = otm_call(x, s) - beta;
+            let g = b - beta;
             if g < 0.0 {
                 bracket.lo = s;
             } else {

@@ -124,23 +124,24 @@ fn small_t_expansion(h: f64, t: f64) -> f64 {
     let h2 = h * h;
     // Y^{(2k+1)}(h)/(2k+1)! as polynomials in a and h² (derived from Y' = 1 + hY).
     let c1 = a;
-    let c3 = (-1.0 + a * (3.0 + h2)) / 6.0;
-    let c5 = (-7.0 - h2 + a * (15.0 + h2 * (10.0 + h2))) / 120.0;
-    let c7 = (-57.0 + h2 * (-18.0 - h2) + a * (105.0 + h2 * (105.0 + h2 * (21.0 + h2)))) / 5040.0;
+    let c3 = (-1.0 + a * (3.0 + h2)) * (1.0 / 6.0);
+    let c5 = (-7.0 - h2 + a * (15.0 + h2 * (10.0 + h2))) * (1.0 / 120.0);
+    let c7 = (-57.0 + h2 * (-18.0 - h2) + a * (105.0 + h2 * (105.0 + h2 * (21.0 + h2))))
+        * (1.0 / 5040.0);
     let c9 = (-561.0
         + h2 * (-285.0 + h2 * (-33.0 - h2))
         + a * (945.0 + h2 * (1260.0 + h2 * (378.0 + h2 * (36.0 + h2)))))
-        / 362_880.0;
+        * (1.0 / 362_880.0);
     let c11 = (-6555.0
         + h2 * (-4680.0 + h2 * (-840.0 + h2 * (-52.0 - h2)))
         + a * (10395.0 + h2 * (17325.0 + h2 * (6930.0 + h2 * (990.0 + h2 * (55.0 + h2))))))
-        / 39_916_800.0;
+        * (1.0 / 39_916_800.0);
     let c13 = (-89055.0
         + h2 * (-82845.0 + h2 * (-20370.0 + h2 * (-1926.0 + h2 * (-75.0 - h2))))
         + a * (135_135.0
             + h2 * (270_270.0
                 + h2 * (135_135.0 + h2 * (25740.0 + h2 * (2145.0 + h2 * (78.0 + h2)))))))
-        / 6_227_020_800.0;
+        * (1.0 / 6_227_020_800.0);
     let series = c1 + w * (c3 + w * (c5 + w * (c7 + w * (c9 + w * (c11 + w * c13)))));
     2.0 * t * series * FRAC_1_SQRT_2PI
 }
@@ -203,13 +204,7 @@ pub(crate) fn exponent(h: f64, t: f64) -> f64 {
     -0.5 * (h * h + t * t)
 }
 
-/// `b(x, s)` for an out-of-the-money call, `x ≤ 0`, `s > 0` finite.
-#[inline]
-pub(crate) fn otm_call(x: f64, s: f64) -> f64 {
-    scaled_otm_call(x, s, 1.0)
-}
-
-/// `scale·b(x, s)` for an out-of-the-money call, without underflowing early: when the
+/// `scale·b(x, s)` for an out-of-the-money call (`x ≤ 0`, `s > 0`), without underflowing early: when the
 /// Gaussian factor alone would be subnormal (`e^{−(h²+t²)/2} < 2.2e-308`), the scale is
 /// folded into the exponent so that the product keeps every bit a double can hold.
 #[inline]
@@ -230,6 +225,28 @@ pub(crate) fn scaled_otm_call(x: f64, s: f64, scale: f64) -> f64 {
             (e + r.ln()).exp()
         }
     }
+}
+
+/// `(b(x, s), ∂b/∂s)` for an out-of-the-money call, sharing the Gaussian factor.
+#[inline]
+pub(crate) fn otm_call_and_vega(x: f64, s: f64) -> (f64, f64) {
+    let h = x / s;
+    let t = 0.5 * s;
+    let e = exponent(h, t);
+    let gauss = e.exp();
+    let b = if h + t > PLAIN_LIMIT {
+        (0.5 * x).exp() * norm_cdf(h + t) - (-0.5 * x).exp() * norm_cdf(h - t)
+    } else {
+        let r = scaled_otm(h, t);
+        if r == 0.0 {
+            0.0
+        } else if e > SUBNORMAL_EXPONENT {
+            gauss * r
+        } else {
+            (e + r.ln()).exp()
+        }
+    };
+    (b, FRAC_1_SQRT_2PI * gauss)
 }
 
 /// Below this exponent `e^{e}` is subnormal.
@@ -307,7 +324,7 @@ mod tests {
     #[test]
     fn complement_adds_up() {
         for &(x, s) in &[(-0.5, 1.0), (-2.0, 3.0), (0.0, 0.7)] {
-            let sum = otm_call(x, s) + otm_call_complement(x, s);
+            let sum = scaled_otm_call(x, s, 1.0) + otm_call_complement(x, s);
             assert!((sum - (0.5_f64 * x).exp()).abs() < 1e-15);
         }
     }
