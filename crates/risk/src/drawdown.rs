@@ -241,4 +241,20 @@ mod tests {
         assert!(max_drawdown(&[0.1, -1.0], DrawdownKind::Uncompounded).is_ok());
         assert!(max_drawdown_of_prices(&[1.0, 0.0]).is_err());
     }
+
+    #[test]
+    fn stats_by_hand() {
+        // Wealth 1, 1.1, 0.55, 0.66, 1.32: drawdowns 0, 0.5, 0.4, 0 after the start.
+        let r = [0.1, -0.5, 0.2, 1.0];
+        let s =
+            drawdown_stats(&r, DrawdownKind::Compounded, Confidence::new(0.5).unwrap()).unwrap();
+        assert!((s.average - 0.225).abs() < 1e-15);
+        assert!((s.ulcer_index - (0.41f64 / 4.0).sqrt()).abs() < 1e-15);
+        // k = 2 of 4: the mean of the two deepest drawdowns.
+        assert!((s.cdar - 0.45).abs() < 1e-15);
+        assert_eq!(s.longest_under_water, 2);
+        assert_eq!(s.time_under_water, 0.5);
+        let dd = drawdowns(&r, DrawdownKind::Uncompounded).unwrap();
+        assert!((dd[2] - 0.5).abs() < 1e-15 && (dd[3] - 0.3).abs() < 1e-15 && dd[4] == 0.0);
+    }
 }

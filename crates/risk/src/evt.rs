@@ -10,7 +10,7 @@ use parapet_core::Confidence;
 
 use crate::error::{Result, RiskError};
 use crate::quantile::{QuantileRule, sample_quantile};
-use crate::stats;
+use crate::stats::{self, SimplexSettings};
 
 /// A generalised Pareto tail fitted above a threshold.
 ///
@@ -110,6 +110,15 @@ impl PeaksOverThreshold {
     /// they are all equal, [`RiskError::NotConverged`] if the simplex does not contract, plus
     /// data errors.
     pub fn fit_above(returns: &[f64], threshold: f64) -> Result<Self> {
+        Self::fit_with(returns, threshold, SimplexSettings::default())
+    }
+
+    /// [`PeaksOverThreshold::fit_above`] with explicit solver knobs.
+    ///
+    /// # Errors
+    /// As [`PeaksOverThreshold::fit_above`], plus [`SimplexSettings::validate`].
+    pub fn fit_with(returns: &[f64], threshold: f64, settings: SimplexSettings) -> Result<Self> {
+        settings.validate()?;
         stats::check_series("returns", returns)?;
         let u = stats::check_finite("threshold", threshold)?;
         let y: Vec<f64> = returns
@@ -139,8 +148,15 @@ impl PeaksOverThreshold {
         let mut x = vec![xi0, (beta0 / m).ln()];
         let mut best = f64::INFINITY;
         let mut iterations = 0;
-        for _ in 0..8 {
-            let r = stats::nelder_mead(nll, &x, &[0.05, 0.05], 1e-13, 1e-15, 20_000);
+        for _ in 0..settings.restarts {
+            let r = stats::nelder_mead(
+                nll,
+                &x,
+                &[0.05, 0.05],
+                settings.xatol,
+                settings.fatol,
+                settings.max_iterations,
+            );
             iterations += r.iterations;
             if !r.converged {
                 return Err(RiskError::NotConverged {

@@ -289,6 +289,8 @@ impl Selection {
         Self { values, prefix_sum }
     }
 
+    /// The selected order statistic `j`; every index asked for was passed to [`Selection::run`],
+    /// so the lookup always succeeds.
     fn get(&self, j: usize) -> f64 {
         self.values
             .iter()

@@ -73,6 +73,7 @@ pub use parametric::{
 pub use parapet_core::Confidence;
 pub use quantile::QuantileRule;
 pub use ratios::{RatioSettings, Ratios, ratios};
+pub use stats::SimplexSettings;
 pub use stops::{Side, StopRule, Stops, stop_levels};
 pub use stress::{
     Replay, factor_shock, nearest_correlation, replay, stressed_correlation, uniform_correlation,

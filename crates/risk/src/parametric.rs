@@ -8,7 +8,7 @@ use parapet_core::{Confidence, special};
 
 use crate::error::{Result, RiskError};
 use crate::historical::TailRisk;
-use crate::stats;
+use crate::stats::{self, SimplexSettings};
 
 /// Divisor of the sample variance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -238,6 +238,15 @@ impl StudentTModel {
     /// As [`Moments::from_returns`]; [`RiskError::NotConverged`] if the simplex does not
     /// contract within its budget.
     pub fn fit_mle(returns: &[f64]) -> Result<(Self, FitReport)> {
+        Self::fit_mle_with(returns, SimplexSettings::default())
+    }
+
+    /// [`StudentTModel::fit_mle`] with explicit solver knobs.
+    ///
+    /// # Errors
+    /// As [`StudentTModel::fit_mle`], plus [`SimplexSettings::validate`].
+    pub fn fit_mle_with(returns: &[f64], settings: SimplexSettings) -> Result<(Self, FitReport)> {
+        settings.validate()?;
         let m = Moments::from_returns(returns)?;
         let sd = m.std_sample;
         let df0 = if m.kurtosis_biased > 0.0 {
@@ -262,8 +271,15 @@ impl StudentTModel {
         let mut best = f64::INFINITY;
         let mut iterations = 0;
         let mut converged = false;
-        for _ in 0..8 {
-            let r = stats::nelder_mead(nll, &x, &[0.1, 0.05, 0.05], 1e-12, 1e-12, 20_000);
+        for _ in 0..settings.restarts {
+            let r = stats::nelder_mead(
+                nll,
+                &x,
+                &[0.1, 0.05, 0.05],
+                settings.xatol,
+                settings.fatol,
+                settings.max_iterations,
+            );
             iterations += r.iterations;
             converged = r.converged;
             x = r.x;

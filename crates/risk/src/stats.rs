@@ -141,6 +141,61 @@ pub(crate) fn chi2_sf(x: f64, k: f64) -> f64 {
     gamma::gamma_ur(0.5 * k, 0.5 * x)
 }
 
+/// Knobs of the Nelder-Mead maximum-likelihood fits ([`StudentTModel::fit_mle_with`],
+/// [`PeaksOverThreshold::fit_with`]).
+///
+/// [`StudentTModel::fit_mle_with`]: crate::StudentTModel::fit_mle_with
+/// [`PeaksOverThreshold::fit_with`]: crate::PeaksOverThreshold::fit_with
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SimplexSettings {
+    /// Largest simplex spread per coordinate at convergence (default 1e-12, in the fit's
+    /// scaled coordinates).
+    pub xatol: f64,
+    /// Largest relative spread of the negative log-likelihood at convergence (default 1e-13).
+    pub fatol: f64,
+    /// Iterations per run (default 20,000).
+    pub max_iterations: usize,
+    /// Runs restarted from the previous optimum until the likelihood stops improving
+    /// (default 8; restarting re-expands a collapsed simplex, Nelder & Mead's own advice).
+    pub restarts: usize,
+}
+
+impl Default for SimplexSettings {
+    fn default() -> Self {
+        Self {
+            xatol: 1e-12,
+            fatol: 1e-13,
+            max_iterations: 20_000,
+            restarts: 8,
+        }
+    }
+}
+
+impl SimplexSettings {
+    /// Checks the knobs.
+    ///
+    /// # Errors
+    /// [`RiskError::InvalidParameter`] for non-positive tolerances or zero iterations/runs.
+    pub fn validate(&self) -> Result<()> {
+        check_positive("xatol", self.xatol)?;
+        check_positive("fatol", self.fatol)?;
+        for (name, v) in [
+            ("max_iterations", self.max_iterations),
+            ("restarts", self.restarts),
+        ] {
+            if v == 0 {
+                return Err(RiskError::InvalidParameter {
+                    name,
+                    value: 0.0,
+                    reason: "must be at least 1",
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Result of a Nelder-Mead run.
 #[derive(Debug, Clone)]
 pub(crate) struct Simplex {

@@ -31,7 +31,8 @@ pub struct Replay {
 
 /// Replays the returns dated in `[from, to]` (ISO dates, inclusive) on a buy-and-hold
 /// portfolio with initial weights `weights` (e.g. 2008-09-01..2008-11-30 or the December
-/// 2018 sell-off).
+/// 2018 sell-off). Weights are fractions of the initial value; whatever they do not allocate
+/// (`1 − Σw`, negative for leverage) is cash at zero return.
 ///
 /// ```
 /// use ndarray::array;

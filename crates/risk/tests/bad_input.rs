@@ -3,8 +3,9 @@
 use parapet_core::CoreError;
 use parapet_risk::{
     Confidence, DrawdownKind, EsMethod, Ewma, Garch11, GarchSettings, Innovation, Moments,
-    NormalModel, PeaksOverThreshold, QuantileMethod, RiskError, StudentTModel, christoffersen,
-    exceedances, historical_var, historical_var_es, kupiec, max_drawdown, rolling_historical,
+    NormalModel, PeaksOverThreshold, QuantileMethod, RiskError, SimplexSettings, StudentTModel,
+    christoffersen, exceedances, historical_var, historical_var_es, kupiec, max_drawdown,
+    rolling_historical,
 };
 
 fn c99() -> Confidence {
@@ -142,4 +143,39 @@ fn garch_that_does_not_converge_reports_it() {
     // With the default budget the same data fit.
     let fit = Garch11::fit(&r, Innovation::Normal, GarchSettings::default()).unwrap();
     assert!(fit.log_likelihood.is_finite());
+}
+
+#[test]
+fn simplex_fits_that_run_out_of_budget_report_it() {
+    let r: Vec<f64> = (0..1000)
+        .map(|i| ((i * 7919 % 1009) as f64 - 504.0) / 1e4)
+        .collect();
+    let short = SimplexSettings {
+        max_iterations: 5,
+        ..SimplexSettings::default()
+    };
+    assert!(matches!(
+        StudentTModel::fit_mle_with(&r, short),
+        Err(RiskError::NotConverged { .. })
+    ));
+    assert!(matches!(
+        PeaksOverThreshold::fit_with(&r, 0.03, short),
+        Err(RiskError::NotConverged { .. })
+    ));
+    let none = SimplexSettings {
+        restarts: 0,
+        ..SimplexSettings::default()
+    };
+    assert!(matches!(
+        none.validate(),
+        Err(RiskError::InvalidParameter {
+            name: "restarts",
+            ..
+        })
+    ));
+    let bad = SimplexSettings {
+        xatol: -1.0,
+        ..SimplexSettings::default()
+    };
+    assert!(StudentTModel::fit_mle_with(&r, bad).is_err());
 }
