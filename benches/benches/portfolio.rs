@@ -6,7 +6,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use parapet::portfolio::ndarray::{Array1, Array2};
 use parapet::portfolio::{
-    FactorModel, Linkage, MeanVariance, Objective, ScenarioOptimizer, TailRisk, hrp,
+    FactorModel, Linkage, MeanVariance, Objective, ScenarioOptimizer, SolverSettings, TailRisk, hrp,
 };
 use std::hint::black_box;
 
@@ -103,6 +103,19 @@ fn mean_variance(c: &mut Criterion) {
                 b.iter(|| mv.solve(black_box(objective)).expect("solved"))
             });
         }
+        // The same problem through Clarabel (factor form) and the KKT polish only.
+        let (mu, model) = factor_problem(500, 500);
+        let conic = SolverSettings {
+            active_set: false,
+            ..SolverSettings::default()
+        };
+        let mv = MeanVariance::with_factor_model(mu.view(), model)
+            .and_then(|m| m.with_settings(conic))
+            .expect("problem");
+        group.throughput(Throughput::Elements(500));
+        group.bench_with_input(BenchmarkId::new("factor_clarabel", 500), &mv, |b, mv| {
+            b.iter(|| mv.solve(black_box(objective)).expect("solved"))
+        });
         let (mu, model) = factor_problem(100, 100);
         let cov = model.covariance();
         let mv = MeanVariance::new(mu.view(), cov.view()).expect("problem");

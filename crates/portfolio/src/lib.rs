@@ -1,11 +1,28 @@
 //! Portfolio construction for parapet: return and covariance estimators, mean-variance
 //! optimisation with constraints and the efficient frontier, Black-Litterman, risk parity,
-//! hierarchical risk parity and CVaR/CDaR/maximum-drawdown optimisation on scenarios.
+//! hierarchical risk parity, CVaR/CDaR/maximum-drawdown optimisation on scenarios, and
+//! relative-value sizing.
 //!
-//! Convex problems are solved with Clarabel at tight tolerances, every solver status other
-//! than `Solved` becomes a typed [`PortfolioError`], and mean-variance solutions are polished
-//! by an exact active-set KKT solve so that they match exact references to ~1e-12. Factor
-//! covariance models ([`FactorModel`]) keep the problem sparse for hundreds of assets.
+//! | task | entry point |
+//! |---|---|
+//! | expected returns | [`mean_historical_return`], [`ema_historical_return`], [`capm_return`], [`market_implied_prior_returns`] |
+//! | covariance | [`sample_cov`], [`exp_cov`], [`semicovariance`], [`ledoit_wolf`], [`oracle_approximating`], [`nearest_psd`], [`diagnose`] |
+//! | mean-variance | [`MeanVariance`] with [`Objective`]; [`MeanVariance::frontier`]; [`FactorModel`] for large universes |
+//! | Black-Litterman | [`BlackLitterman`], [`BlPosterior::weights`] |
+//! | risk parity, HRP | [`risk_budgeting`], [`hrp`], [`hrp_from_cov`] |
+//! | tail risk | [`ScenarioOptimizer`] with [`TailRisk`] |
+//! | sizing | [`relative_value_size`] |
+//!
+//! Mean-variance problems whose constraints are bounds, the budget and group limits are
+//! solved exactly by a primal-dual active-set method (each step one KKT solve on the free
+//! assets, `O(n k²)` with a factor model); otherwise, or if it does not settle, by Clarabel
+//! at tight tolerances followed by an exact KKT polish on the active set Clarabel identifies.
+//! Every solver status other than `Solved` becomes a typed [`PortfolioError`], and every
+//! infeasibility names the constraint and the numbers.
+//!
+//! Conventions: returns matrices have observations in rows and assets in columns; estimators
+//! annualise with an explicit `periods_per_year` (252 for daily data); weights sum to the
+//! budget (1 by default).
 //!
 //! ```
 //! # use ndarray::array;
@@ -21,11 +38,12 @@
 //! # Ok::<(), parapet_portfolio::PortfolioError>(())
 //! ```
 
-mod black_litterman;
 /// The ndarray version this crate's API uses, re-exported so callers need not match it.
 pub use ndarray;
 
+mod black_litterman;
 mod covariance;
+mod cvar_ipm;
 mod error;
 mod expected_returns;
 mod formulate;
@@ -38,6 +56,7 @@ mod psd;
 mod qp;
 mod risk_model;
 mod risk_parity;
+mod sizing;
 mod solve;
 mod tail;
 
@@ -59,4 +78,5 @@ pub use psd::{CovarianceDiagnostics, PsdRepair, PsdSettings, diagnose, nearest_p
 pub use qp::SolverSettings;
 pub use risk_model::FactorModel;
 pub use risk_parity::{RiskParity, RiskParitySettings, risk_budgeting};
-pub use tail::{ScenarioOptimizer, TailPortfolio, TailRisk};
+pub use sizing::{RelativeValueTrade, Sizing, relative_value_size};
+pub use tail::{LpMethod, ScenarioOptimizer, TailPortfolio, TailRisk};

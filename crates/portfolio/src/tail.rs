@@ -10,6 +10,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2};
 
+use crate::cvar_ipm::min_cvar;
 use crate::error::{PortfolioError, Result};
 use crate::linalg::{check_finite, check_len, check_returns};
 use crate::qp::{Qp, SolverSettings};
@@ -31,6 +32,19 @@ pub enum TailRisk {
     },
     /// The largest drawdown `max_t d_t`.
     MaxDrawdown,
+}
+
+/// How the linear programme is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum LpMethod {
+    /// For minimum CVaR without a return constraint, a dedicated interior-point method that
+    /// eliminates the scenario variables (one `n × n` weighted Gram product per iteration);
+    /// everything else goes to Clarabel. The default.
+    #[default]
+    Structured,
+    /// Always Clarabel (to cross-check).
+    Clarabel,
 }
 
 /// A tail-risk-optimal portfolio.
@@ -68,6 +82,7 @@ pub struct ScenarioOptimizer {
     budget: f64,
     min_mean_return: Option<f64>,
     settings: SolverSettings,
+    method: LpMethod,
 }
 
 impl ScenarioOptimizer {
@@ -85,6 +100,7 @@ impl ScenarioOptimizer {
             budget: 1.0,
             min_mean_return: None,
             settings: SolverSettings::default(),
+            method: LpMethod::default(),
         })
     }
 
@@ -141,6 +157,12 @@ impl ScenarioOptimizer {
         Ok(self)
     }
 
+    /// The LP method (default [`LpMethod::Structured`]).
+    pub fn with_method(mut self, method: LpMethod) -> Self {
+        self.method = method;
+        self
+    }
+
     /// Solves the linear programme for `measure`.
     ///
     /// # Errors
@@ -175,6 +197,37 @@ impl ScenarioOptimizer {
             let max_return = self.greedy_max(&mean);
             if target > max_return + 1e-15 {
                 return Err(PortfolioError::TargetReturnUnreachable { target, max_return });
+            }
+        }
+        if let (TailRisk::CVaR { alpha }, LpMethod::Structured, None) =
+            (measure, self.method, self.min_mean_return)
+        {
+            // The dedicated method falls back to Clarabel if it does not converge.
+            match min_cvar(
+                self.returns.view(),
+                alpha,
+                &self.lower,
+                &self.upper,
+                self.budget,
+                self.settings.tolerance,
+                self.settings.max_iterations,
+            ) {
+                Ok(sol) => {
+                    // The interior point stops within its tolerance of the LP optimum; report
+                    // the exact CVaR of the weights it returns.
+                    let losses = -self.returns.dot(&sol.weights);
+                    let exact = cvar_of_losses(losses.to_vec(), alpha);
+                    debug_assert!((exact - sol.objective).abs() <= 1e-6 * (1.0 + exact.abs()));
+                    return Ok(TailPortfolio {
+                        mean_return: mean.dot(&sol.weights),
+                        weights: sol.weights,
+                        risk: exact,
+                        threshold: sol.zeta,
+                        iterations: sol.iterations,
+                    });
+                }
+                Err(PortfolioError::NotConverged { .. }) => {}
+                Err(e) => return Err(e),
             }
         }
         let drawdown = !matches!(measure, TailRisk::CVaR { .. });
@@ -260,6 +313,26 @@ impl ScenarioOptimizer {
         })
     }
 
+    /// Historical CVaR of the portfolio `weights` at tail probability `alpha`: the mean of the
+    /// worst `αT` scenario losses, the boundary scenario counted fractionally — the optimal
+    /// value of the Rockafellar-Uryasev function at these weights.
+    ///
+    /// # Errors
+    /// Weights of the wrong length or non-finite, `alpha ∉ (0, 1)`.
+    pub fn cvar(&self, weights: &[f64], alpha: f64) -> Result<f64> {
+        check_len("weights", self.returns.ncols(), weights.len())?;
+        check_finite("weights", weights)?;
+        if !(alpha > 0.0 && alpha < 1.0) {
+            return Err(PortfolioError::InvalidParameter {
+                name: "alpha",
+                value: alpha,
+                reason: "tail probability must lie in (0, 1)",
+            });
+        }
+        let losses = -self.returns.dot(&Array1::from(weights.to_vec()));
+        Ok(cvar_of_losses(losses.to_vec(), alpha))
+    }
+
     fn greedy_max(&self, mean: &Array1<f64>) -> f64 {
         let mut w = self.lower.clone();
         let mut left = self.budget - self.lower.sum();
@@ -272,4 +345,16 @@ impl ScenarioOptimizer {
         }
         mean.dot(&w)
     }
+}
+
+/// Mean of the worst `αT` losses with the boundary loss weighted fractionally.
+fn cvar_of_losses(mut losses: Vec<f64>, alpha: f64) -> f64 {
+    losses.sort_by(|a, b| b.total_cmp(a));
+    let k = alpha * losses.len() as f64;
+    let whole = (k.floor() as usize).min(losses.len());
+    let mut sum: f64 = losses[..whole].iter().sum();
+    if whole < losses.len() {
+        sum += (k - whole as f64) * losses[whole];
+    }
+    sum / k
 }
