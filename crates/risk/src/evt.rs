@@ -289,6 +289,12 @@ pub fn mean_excess(returns: &[f64], thresholds: &[f64]) -> Result<Vec<MeanExcess
     Ok(out)
 }
 
+impl crate::historical::TailModel for PeaksOverThreshold {
+    fn tail_risk(&self, c: Confidence) -> Result<crate::TailRisk> {
+        self.var_es(c)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,6 +68,33 @@ pub struct TailRisk {
     pub es: f64,
 }
 
+/// A fitted one-period loss model that yields VaR and ES at any confidence level: the
+/// polymorphism shared by [`NormalModel`](crate::NormalModel),
+/// [`StudentTModel`](crate::StudentTModel) and
+/// [`PeaksOverThreshold`](crate::PeaksOverThreshold), so backtests and reports can take any of
+/// them.
+///
+/// ```
+/// use parapet_risk::{Confidence, NormalModel, StudentTModel, TailModel};
+/// let models: Vec<Box<dyn TailModel>> = vec![
+///     Box::new(NormalModel::new(0.0, 0.01)?),
+///     Box::new(StudentTModel::new(4.0, 0.0, 0.01 / 2f64.sqrt())?),
+/// ];
+/// let c = Confidence::new(0.99)?;
+/// for m in &models {
+///     let t = m.tail_risk(c)?;
+///     assert!(t.var < t.es);
+/// }
+/// # Ok::<(), parapet_risk::RiskError>(())
+/// ```
+pub trait TailModel {
+    /// VaR and ES at confidence `c`.
+    ///
+    /// # Errors
+    /// Model-specific (e.g. an infinite ES).
+    fn tail_risk(&self, c: Confidence) -> Result<TailRisk>;
+}
+
 /// Historical VaR of `returns` at confidence `c` under `method`.
 ///
 /// ```

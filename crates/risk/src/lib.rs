@@ -10,7 +10,7 @@
 //! | area | items |
 //! |---|---|
 //! | historical VaR/ES, O(n) | [`historical_var_es`], [`rolling_historical`], [`QuantileMethod`] (skfolio, riskfolio, all 13 numpy rules via [`QuantileRule`]), [`EsMethod`] |
-//! | parametric | [`NormalModel`], [`StudentTModel`] (MLE, moment matched), [`cornish_fisher_var`], [`Moments`] |
+//! | parametric | [`NormalModel`], [`StudentTModel`] (MLE, moment matched), [`cornish_fisher_var`], [`Moments`]; the [`TailModel`] trait they share with EVT |
 //! | Monte Carlo | [`MonteCarlo`] (multivariate normal or t, Cholesky) |
 //! | volatility, FHS | [`Ewma`], [`Garch11`] (MLE, normal or t), [`backcast`], [`FilteredHistorical`] |
 //! | EVT | [`PeaksOverThreshold`] (GPD MLE, McNeil-Frey tail VaR/ES), [`mean_excess`] |
@@ -63,8 +63,8 @@ pub use error::{Result, RiskError};
 pub use evt::{MeanExcess, PeaksOverThreshold, mean_excess};
 pub use garch::{Garch11, GarchFit, GarchSettings, Innovation};
 pub use historical::{
-    EsMethod, QuantileMethod, TailRisk, historical_es, historical_var, historical_var_es,
-    rolling_historical,
+    EsMethod, QuantileMethod, TailModel, TailRisk, historical_es, historical_var,
+    historical_var_es, rolling_historical,
 };
 pub use montecarlo::{Joint, MonteCarlo};
 pub use parametric::{

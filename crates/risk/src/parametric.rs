@@ -383,6 +383,18 @@ pub fn cornish_fisher_var(moments: &Moments, c: Confidence, bias: MomentBias) ->
     (zcf, -(moments.mean + moments.std_sample * zcf))
 }
 
+impl crate::historical::TailModel for NormalModel {
+    fn tail_risk(&self, c: Confidence) -> Result<crate::TailRisk> {
+        self.var_es(c)
+    }
+}
+
+impl crate::historical::TailModel for StudentTModel {
+    fn tail_risk(&self, c: Confidence) -> Result<crate::TailRisk> {
+        self.var_es(c)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
