@@ -144,38 +144,42 @@ pub fn black_vol_solution(
     })
 }
 
-/// A bracket `[lo, hi]` around the root that tightens with every evaluation.
+/// A bracket `[lo, hi]` around the root that tightens with every evaluation, and the last
+/// residual, to detect steps that make too little progress.
 #[derive(Debug, Clone, Copy)]
 struct Bracket {
     lo: f64,
     hi: f64,
+    residual: f64,
 }
 
 impl Bracket {
-    /// Accepts `candidate` if it lies strictly inside or is within the convergence tolerance
-    /// of `current` (which may have just become an end of the bracket), otherwise bisects
-    /// (doubling when the bracket is open above).
-    fn admit(&self, candidate: f64, current: f64) -> f64 {
-        if (candidate > self.lo && candidate < self.hi)
-            || (candidate - current).abs() <= STEP_TOLERANCE * current
-        {
-            candidate
-        } else if self.hi.is_finite() {
-            0.5 * (self.lo + self.hi)
-        } else {
-            2.0 * current.max(self.lo)
+    fn new(lo: f64, hi: f64) -> Self {
+        Self {
+            lo,
+            hi,
+            residual: f64::INFINITY,
         }
     }
-}
 
-impl Bracket {
-    /// As [`Bracket::admit`], bisecting geometrically (the bracket is closed above and its
-    /// lower end may be 0, in which case the upper end is quartered).
-    fn admit_geometric(&self, candidate: f64, current: f64) -> f64 {
-        if (candidate > self.lo && candidate < self.hi)
-            || (candidate - current).abs() <= STEP_TOLERANCE * current
-        {
+    /// The next iterate after an evaluation with residual `|g|` at `current`.
+    ///
+    /// `candidate` is accepted if it is within the convergence tolerance of `current` (which
+    /// may just have become an end of the bracket), or if it lies strictly inside the bracket
+    /// and the residual has at least halved since the previous evaluation (far from the root a
+    /// third-order step on a flat objective can creep). Otherwise the bracket is bisected —
+    /// geometrically if asked (quartering the upper end while the lower end is 0), doubling
+    /// while it is open above.
+    fn next(&mut self, residual: f64, candidate: f64, current: f64, geometric: bool) -> f64 {
+        let stalled = residual > 0.5 * self.residual && self.hi.is_finite();
+        self.residual = residual;
+        let inside = candidate > self.lo && candidate < self.hi;
+        if (candidate - current).abs() <= STEP_TOLERANCE * current || (inside && !stalled) {
             candidate
+        } else if !self.hi.is_finite() {
+            2.0 * current.max(self.lo)
+        } else if !geometric {
+            0.5 * (self.lo + self.hi)
         } else if self.lo > 0.0 {
             (self.lo * self.hi).sqrt()
         } else {
@@ -239,7 +243,7 @@ fn lower_branch(x: f64, ln_beta: f64, s_c: f64) -> Result<(f64, usize), PricingE
     } else {
         s_c
     };
-    let mut bracket = Bracket { lo: 0.0, hi: s_c };
+    let mut bracket = Bracket::new(0.0, s_c);
     let mut s = if guess > 0.0 && guess <= s_c {
         guess
     } else {
@@ -260,10 +264,10 @@ fn lower_branch(x: f64, ln_beta: f64, s_c: f64) -> Result<(f64, usize), PricingE
             // Chain rule to u = ln s: g_u = s·g', g_uu/g_u = 1 + s·r2,
             // g_uuu/g_u = 1 + 3s·r2 + s²·r3.
             let du = householder3(g, s * g1, 1.0 + s * r2, 1.0 + s * (3.0 * r2 + s * r3));
-            bracket.admit_geometric(s * du.exp(), s)
+            bracket.next(g.abs(), s * du.exp(), s, true)
         } else {
             bracket.lo = s;
-            bracket.admit_geometric(f64::NAN, s)
+            bracket.next(f64::INFINITY, f64::NAN, s, true)
         };
         if (next - s).abs() <= STEP_TOLERANCE * next {
             return Ok((next, iteration));
@@ -281,17 +285,24 @@ fn lower_branch(x: f64, ln_beta: f64, s_c: f64) -> Result<(f64, usize), PricingE
 fn upper_branch(x: f64, beta: f64, beta_bar: f64, s_c: f64) -> Result<(f64, usize), PricingError> {
     let b_max = (0.5 * x).exp();
     let use_complement = beta_bar < 0.25 * b_max;
-    // Large-s limit: b̄ ≈ (e^{x/2} + e^{−x/2})·Φ(−s/2); at the money and for small β the
-    // linear start b ≈ s/√(2π) is better.
-    let guess = if x == 0.0 && beta < 0.1 {
-        SQRT_2PI * beta
-    } else {
+    let guess = if x == 0.0 {
+        // b = 1 − 2Φ(−s/2) exactly; for small β the linear start b ≈ s/√(2π) is better
+        // conditioned than inverting Φ near ½.
+        if beta < 0.1 {
+            SQRT_2PI * beta
+        } else {
+            -2.0 * norm_inv_cdf(0.5 * beta_bar)
+        }
+    } else if x > -1.0 {
+        // Large-s limit b̄ ≈ (e^{x/2} + e^{−x/2})·Φ(−s/2).
         -2.0 * norm_inv_cdf(beta_bar / (b_max + 1.0 / b_max))
+    } else {
+        // Far from the money the first term of b̄ dominates: b̄ ≈ e^{x/2}·Φ(−(h + t)), so
+        // h + t = z and s = z + √(z² − 2x).
+        let z = -norm_inv_cdf(beta_bar / b_max);
+        z + (z * z - 2.0 * x).sqrt()
     };
-    let mut bracket = Bracket {
-        lo: s_c,
-        hi: f64::INFINITY,
-    };
+    let mut bracket = Bracket::new(s_c, f64::INFINITY);
     let mut s = if guess > s_c && guess.is_finite() {
         guess
     } else if s_c > 0.0 {
@@ -313,10 +324,10 @@ fn upper_branch(x: f64, beta: f64, beta_bar: f64, s_c: f64) -> Result<(f64, usiz
                     bracket.hi = s;
                 }
                 let (g1, r2, r3) = log_ratios(-b1 / bar, gb, db);
-                bracket.admit(s + householder3(g, g1, r2, r3), s)
+                bracket.next(g.abs(), s + householder3(g, g1, r2, r3), s, false)
             } else {
                 bracket.hi = s;
-                bracket.admit(f64::NAN, s)
+                bracket.next(f64::INFINITY, f64::NAN, s, false)
             }
         } else {
             let g = b - beta;
@@ -330,7 +341,7 @@ fn upper_branch(x: f64, beta: f64, beta_bar: f64, s_c: f64) -> Result<(f64, usiz
             } else {
                 f64::NAN
             };
-            bracket.admit(candidate, s)
+            bracket.next(g.abs(), candidate, s, false)
         };
         if (next - s).abs() <= STEP_TOLERANCE * next {
             return Ok((next, iteration));
@@ -429,10 +440,7 @@ fn solve_normal(target: f64, ratio: f64) -> Result<(f64, usize), PricingError> {
         }
         u
     };
-    let mut bracket = Bracket {
-        lo: 0.0,
-        hi: f64::INFINITY,
-    };
+    let mut bracket = Bracket::new(0.0, f64::INFINITY);
     let sqrt_pi_over_2 = 0.5 * SQRT_2PI;
     for iteration in 1..=MAX_ITERATIONS {
         let a = crate::normalised::mills_derivative(-u);
@@ -451,7 +459,7 @@ fn solve_normal(target: f64, ratio: f64) -> Result<(f64, usize), PricingError> {
         let g3 = -u * big_b + 3.0 * big_a * big_b
             - 2.0 * big_a * big_a * big_a
             - 2.0 * inv_u * inv_u * inv_u;
-        let next = bracket.admit(u + householder3(g, g1, g2 / g1, g3 / g1), u);
+        let next = bracket.next(g.abs(), u + householder3(g, g1, g2 / g1, g3 / g1), u, false);
         if (next - u).abs() <= STEP_TOLERANCE * next {
             return Ok((next, iteration));
         }

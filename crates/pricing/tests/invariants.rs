@@ -4,7 +4,7 @@
 mod common;
 
 use parapet_core::{Market, OptionKind, Vanilla};
-use parapet_pricing::{black, bsm, implied};
+use parapet_pricing::{PricingError, bachelier, black, bsm, implied};
 use proptest::prelude::*;
 
 fn kind() -> impl Strategy<Value = OptionKind> {
@@ -32,6 +32,53 @@ proptest! {
         prop_assert!(((c - p) - (f - k)).abs() <= 4.0 * f64::EPSILON * scale);
         prop_assert!(c >= (f - k).max(0.0) && c <= f);
         prop_assert!(p >= (k - f).max(0.0) && p <= k);
+    }
+
+    /// Over extreme but valid inputs (forwards and strikes 1e-100..1e100, expiries 0..1e4
+    /// years, vols 0..1e3) prices are finite and within their bounds, and the implied vol of
+    /// any price is a finite positive number or a typed error — never NaN, ±∞ or a silent 0.
+    #[test]
+    fn never_nan_on_valid_input(
+        ln_f in -230.0f64..230.0,
+        ln_k in -230.0f64..230.0,
+        t in prop_oneof![Just(0.0), 0.0f64..1e4],
+        vol in prop_oneof![Just(0.0), 0.0f64..1e3, 1e-12f64..1e-6],
+        frac in 0.0f64..=1.0,
+        kind in kind(),
+    ) {
+        let (f, k) = (ln_f.exp(), ln_k.exp());
+        let p = black::price(kind, f, k, t, vol);
+        let bound = match kind { OptionKind::Call => f, OptionKind::Put => k };
+        prop_assert!(p.is_finite() && p >= kind.intrinsic(f, k) && p <= bound, "{p}");
+        prop_assert!(black::vega(f, k, t, vol).is_finite());
+        // Any price between the bounds, including the bounds themselves.
+        let q = kind.intrinsic(f, k) + frac * (bound - kind.intrinsic(f, k));
+        match implied::black_vol(kind, f, k, t.max(1e-9), q) {
+            Ok(v) => prop_assert!(v.is_finite() && v > 0.0, "{v}"),
+            Err(e) => prop_assert!(matches!(
+                e,
+                PricingError::BelowIntrinsic { .. } | PricingError::AboveUpperBound { .. }
+            ), "{e}"),
+        }
+    }
+
+    /// Bachelier σ → price → σ, forwards and strikes of either sign, `|F − K|/(σ√T)` up to
+    /// ~30, within what the price's last ulp determines.
+    #[test]
+    fn normal_vol_round_trip(
+        f in -0.05f64..0.05,
+        k in -0.05f64..0.05,
+        ln_vol in (1e-4f64).ln()..(0.05f64).ln(),
+        ln_t in (1.0f64 / 365.0).ln()..(30.0f64).ln(),
+        kind in kind(),
+    ) {
+        let (vol, t) = (ln_vol.exp(), ln_t.exp());
+        let p = bachelier::price(kind, f, k, t, vol);
+        prop_assume!(p > kind.intrinsic(f, k) && p > 1e-300);
+        let vega = bachelier::vega(f, k, t, vol);
+        let tol = f64::max(1e-14, 4.0 * f64::EPSILON * p / (vega * vol));
+        let iv = implied::normal_vol(kind, f, k, t, p).unwrap();
+        prop_assert!((iv - vol).abs() <= tol * vol, "iv {iv} vol {vol} tol {tol}");
     }
 
     /// The price increases with volatility and is monotone in the strike.
