@@ -19,6 +19,7 @@ mod ssvi_fit;
 mod surface;
 mod svi;
 mod svi_fit;
+mod svi_qe;
 
 pub use arbitrage::{
     ArbitrageReport, KGrid, KInterval, QuoteViolation, QuoteViolationKind, butterfly_check,

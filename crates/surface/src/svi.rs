@@ -8,6 +8,17 @@
 use crate::error::{Result, SurfaceError, expiry, finite, in_range};
 use crate::smile::{Smile, VarianceDerivatives};
 
+/// `√(x² + s²)` without `hypot`'s cost: the plain form is within an ulp of it and cannot
+/// overflow below `|x| = 1e150` (σ is validated finite).
+#[inline]
+pub(crate) fn hyp(x: f64, s: f64) -> f64 {
+    if x.abs() < 1e150 {
+        (x * x + s * s).sqrt()
+    } else {
+        x.hypot(s)
+    }
+}
+
 /// Raw SVI total implied variance (Gatheral 2004):
 ///
 /// `w(k) = a + b·(ρ·(k − m) + √((k − m)² + σ²))`, `k = ln(K/F)`.
@@ -94,14 +105,14 @@ impl RawSvi {
     #[inline]
     pub fn total_variance(&self, k: f64) -> f64 {
         let x = k - self.m;
-        self.a + self.b * (self.rho * x + x.hypot(self.sigma))
+        self.a + self.b * (self.rho * x + hyp(x, self.sigma))
     }
 
     /// `w`, `w' = b·(ρ + x/√(x²+σ²))` and `w'' = b·σ²/(x²+σ²)^{3/2}`, `x = k − m`.
     #[inline]
     pub fn derivatives(&self, k: f64) -> VarianceDerivatives {
         let x = k - self.m;
-        let r = x.hypot(self.sigma);
+        let r = hyp(x, self.sigma);
         VarianceDerivatives {
             w: self.a + self.b * (self.rho * x + r),
             dw: self.b * (self.rho + x / r),

@@ -12,10 +12,11 @@
 
 use crate::arbitrage::{ArbitrageReport, KGrid, butterfly_check, scan_negative};
 use crate::error::{Result, SurfaceError, in_range};
-use crate::optimize::{levenberg_marquardt, nelder_mead_2d, solve_dense};
+use crate::optimize::{levenberg_marquardt, nelder_mead_2d};
 use crate::quotes::SliceQuotes;
 use crate::smile::Smile;
-use crate::svi::{RawSvi, SviSmile};
+use crate::svi::{RawSvi, SviSmile, hyp};
+use crate::svi_qe::{Prepared, inner_fit};
 use parapet_core::special::norm_pdf;
 
 /// How quotes are weighted in the least-squares fit (residuals are in implied vol).
@@ -49,15 +50,15 @@ impl Default for Weighting {
 pub struct SviFitSettings {
     /// Quote weights; default [`Weighting::Spread`] with a 0.005 floor.
     pub weighting: Weighting,
-    /// Outer grid nodes in `m`; default 9.
+    /// Outer grid nodes in `m`; default 7.
     pub grid_m: usize,
-    /// Outer grid nodes in `σ` (geometric); default 8.
+    /// Outer grid nodes in `σ` (geometric); default 6.
     pub grid_sigma: usize,
     /// Lower bound on `σ`; default 1e-3.
     pub sigma_min: f64,
     /// Upper bound on `σ`; default 2.
     pub sigma_max: f64,
-    /// Nelder-Mead evaluation budget of the outer search, per start; default 150.
+    /// Nelder-Mead evaluation budget of the outer search, per start; default 80.
     pub outer_evals: usize,
     /// Starts of the outer search and polish per family (the best grid nodes); default 1.
     pub starts: usize,
@@ -68,7 +69,7 @@ pub struct SviFitSettings {
     /// Extension of the arbitrage check range beyond the quoted `k` range, as a fraction of its
     /// width on each side; default 0.2.
     pub check_extension: f64,
-    /// Points of the final arbitrage scans; default 801.
+    /// Points of the arbitrage scans of each slice; default 401.
     pub check_points: usize,
 }
 
@@ -76,16 +77,16 @@ impl Default for SviFitSettings {
     fn default() -> Self {
         Self {
             weighting: Weighting::default(),
-            grid_m: 9,
-            grid_sigma: 8,
+            grid_m: 7,
+            grid_sigma: 6,
             sigma_min: 1e-3,
             sigma_max: 2.0,
-            outer_evals: 150,
+            outer_evals: 80,
             starts: 1,
             polish_iterations: 60,
             no_butterfly: true,
             check_extension: 0.2,
-            check_points: 801,
+            check_points: 401,
         }
     }
 }
@@ -205,14 +206,6 @@ pub struct SviFit {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SviCalibrator {
     settings: SviFitSettings,
-}
-
-/// Per-quote data in total-variance units: `k`, target `w`, residual weight.
-struct Prepared {
-    k: Vec<f64>,
-    w: Vec<f64>,
-    weight: Vec<f64>,
-    w_max: f64,
 }
 
 /// The polish penalises `g < BUTTERFLY_MARGIN` rather than `g < 0`: a penalised optimum sits
@@ -450,7 +443,7 @@ impl SviCalibrator {
             }
             nodes.sort_by(|a, b| a.1.total_cmp(&b.1));
             for node in nodes.iter().take(s.starts) {
-                let (x, _, _) = nelder_mead_2d(&mut outer, node.0, step, s.outer_evals, 1e-10);
+                let (x, _, _) = nelder_mead_2d(&mut outer, node.0, step, s.outer_evals, 1e-8);
                 let (m, sigma) = (x[0].clamp(m_lo, m_hi), x[1].clamp(ls_lo, ls_hi).exp());
                 let (abc, obj) = inner_fit(&data, m, sigma, a_lo);
                 if !obj.is_finite() {
@@ -661,13 +654,13 @@ fn residuals(data: &Prepared, pen: &Penalty<'_>, scale: f64, p: &[f64; 5], out: 
     let n = data.k.len();
     for i in 0..n {
         let x = data.k[i] - m;
-        let w = a + b * (rho * x + x.hypot(sigma));
+        let w = a + b * (rho * x + hyp(x, sigma));
         out[i] = data.weight[i] * (w - data.w[i]);
     }
     let np = pen.points.len();
     for (j, &k) in pen.points.iter().enumerate() {
         let x = k - m;
-        let r = x.hypot(sigma);
+        let r = hyp(x, sigma);
         let w = a + b * (rho * x + r);
         let (gb, gc) = if w > 0.0 {
             let dw = b * (rho + x / r);
@@ -688,98 +681,4 @@ fn residuals(data: &Prepared, pen: &Penalty<'_>, scale: f64, p: &[f64; 5], out: 
         out[n + j] = pen.butterfly * gb;
         out[n + np + j] = pen.calendar * scale * gc;
     }
-}
-
-/// The quasi-explicit inner step: for fixed `(m, σ)`, with `y = (k − m)/σ`,
-/// `w = a + u·(√(y²+1) + y)/2 + v·(√(y²+1) − y)/2` is linear in `(a, u, v)`, where
-/// `u = bσ(1 + ρ)` and `v = bσ(1 − ρ)`. Minimises the weighted squared error exactly under the
-/// box `a_lo ≤ a ≤ max w`, `0 ≤ u, v ≤ 2σ` (Lee's wing bound) by enumerating the faces of the box.
-/// Returns `((a, u, v), ½·objective)`.
-fn inner_fit(data: &Prepared, m: f64, sigma: f64, a_lo: f64) -> ([f64; 3], f64) {
-    let mut g = [[0.0; 3]; 3];
-    let mut h = [0.0; 3];
-    let mut c = 0.0;
-    for i in 0..data.k.len() {
-        let y = (data.k[i] - m) / sigma;
-        let r = y.hypot(1.0);
-        let f = [1.0, 0.5 * (r + y), 0.5 * (r - y)];
-        let w2 = data.weight[i] * data.weight[i];
-        for a in 0..3 {
-            h[a] += w2 * f[a] * data.w[i];
-            for b in a..3 {
-                g[a][b] += w2 * f[a] * f[b];
-            }
-        }
-        c += w2 * data.w[i] * data.w[i];
-    }
-    for a in 0..3 {
-        for b in 0..a {
-            g[a][b] = g[b][a];
-        }
-    }
-    let lo = [a_lo, 0.0, 0.0];
-    let hi = [data.w_max, 2.0 * sigma, 2.0 * sigma];
-    let quad = |x: &[f64; 3]| {
-        let mut q = c;
-        for a in 0..3 {
-            q -= 2.0 * h[a] * x[a];
-            for b in 0..3 {
-                q += x[a] * g[a][b] * x[b];
-            }
-        }
-        0.5 * q.max(0.0)
-    };
-    let mut best = ([0.0; 3], f64::INFINITY);
-    // Each variable is free (0), at its lower (1) or upper (2) bound: 27 faces. The problem is
-    // convex, so the best feasible face minimiser is the constrained minimiser.
-    for pattern in 0..27usize {
-        let state = [pattern % 3, (pattern / 3) % 3, pattern / 9];
-        let mut x = [0.0; 3];
-        let free: Vec<usize> = (0..3).filter(|&i| state[i] == 0).collect();
-        for i in 0..3 {
-            x[i] = match state[i] {
-                1 => lo[i],
-                2 => hi[i],
-                _ => 0.0,
-            };
-        }
-        if !free.is_empty() {
-            let nf = free.len();
-            let mut mat = vec![0.0; nf * nf];
-            let mut rhs = vec![0.0; nf];
-            for (ri, &a) in free.iter().enumerate() {
-                rhs[ri] = h[a];
-                for b in 0..3 {
-                    if state[b] != 0 {
-                        rhs[ri] -= g[a][b] * x[b];
-                    }
-                }
-                for (ci, &b) in free.iter().enumerate() {
-                    mat[ri * nf + ci] = g[a][b];
-                }
-            }
-            if !solve_dense(&mut mat, &mut rhs, nf) {
-                continue;
-            }
-            let mut feasible = true;
-            for (ri, &a) in free.iter().enumerate() {
-                x[a] = rhs[ri];
-                if x[a] < lo[a] - 1e-15 || x[a] > hi[a] + 1e-15 {
-                    feasible = false;
-                }
-            }
-            if !feasible {
-                continue;
-            }
-        }
-        let q = quad(&x);
-        if q < best.1 {
-            best = (x, q);
-        }
-        if pattern == 0 && q.is_finite() {
-            // The unconstrained minimiser is feasible: it is the answer.
-            break;
-        }
-    }
-    best
 }
