@@ -4,8 +4,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use parapet::risk::{
-    Confidence, EsMethod, Ewma, Garch11, GarchSettings, Innovation, QuantileMethod, QuantileRule,
-    StudentTModel, historical_var_es,
+    Confidence, EsMethod, Ewma, Garch11, Innovation, QuantileMethod, QuantileRule,
+    QuasiNewtonSettings, StudentTModel, historical_var_es,
 };
 use parapet::{PriceTable, ReturnKind};
 use parapet_benches::spread;
@@ -69,7 +69,7 @@ fn garch(c: &mut Criterion) {
             Garch11::fit(
                 black_box(&pct),
                 Innovation::Normal,
-                GarchSettings::default(),
+                QuasiNewtonSettings::default(),
             )
         })
     });
@@ -78,7 +78,7 @@ fn garch(c: &mut Criterion) {
             Garch11::fit(
                 black_box(&pct),
                 Innovation::StudentT { df: 8.0 },
-                GarchSettings::default(),
+                QuasiNewtonSettings::default(),
             )
         })
     });

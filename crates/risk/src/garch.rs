@@ -9,7 +9,7 @@
 use statrs::function::gamma::digamma;
 
 use crate::error::{Result, RiskError};
-use crate::stats;
+use crate::stats::{self, QuasiNewtonSettings};
 use crate::volatility::backcast;
 
 /// The distribution of the standardised innovations `z_t`.
@@ -35,44 +35,6 @@ pub struct Garch11 {
     alpha: f64,
     beta: f64,
     innovation: Innovation,
-}
-
-/// Solver knobs for [`Garch11::fit`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct GarchSettings {
-    /// Maximum quasi-Newton iterations (default 500).
-    pub max_iterations: usize,
-    /// Stop when every gradient component of the log-likelihood of the standardised data,
-    /// scaled by max(1, |θᵢ|), is below this (default 1e-7).
-    pub gradient_tolerance: f64,
-}
-
-impl Default for GarchSettings {
-    fn default() -> Self {
-        Self {
-            max_iterations: 500,
-            gradient_tolerance: 1e-7,
-        }
-    }
-}
-
-impl GarchSettings {
-    /// Checks the knobs.
-    ///
-    /// # Errors
-    /// [`RiskError::InvalidParameter`] for zero iterations or a non-positive tolerance.
-    pub fn validate(&self) -> Result<()> {
-        if self.max_iterations == 0 {
-            return Err(RiskError::InvalidParameter {
-                name: "max_iterations",
-                value: 0.0,
-                reason: "must be at least 1",
-            });
-        }
-        stats::check_positive("gradient_tolerance", self.gradient_tolerance)?;
-        Ok(())
-    }
 }
 
 /// Outcome of a GARCH fit.
@@ -208,7 +170,7 @@ impl Garch11 {
     /// `innovation` selects the family; a Student-t's `df` is only the starting value.
     ///
     /// ```
-    /// use parapet_risk::{Garch11, GarchSettings, Innovation};
+    /// use parapet_risk::{Garch11, QuasiNewtonSettings, Innovation};
     /// use rand::{SeedableRng, rngs::StdRng};
     /// use rand_distr::{Distribution, StandardNormal};
     /// // Simulate ω = 1e-6, α = 0.08, β = 0.9 and fit it back.
@@ -222,7 +184,7 @@ impl Garch11 {
     ///         e
     ///     })
     ///     .collect();
-    /// let fit = Garch11::fit(&r, Innovation::Normal, GarchSettings::default())?;
+    /// let fit = Garch11::fit(&r, Innovation::Normal, QuasiNewtonSettings::default())?;
     /// assert!((fit.model.alpha() + fit.model.beta() - 0.98).abs() < 0.02);
     /// # Ok::<(), parapet_risk::RiskError>(())
     /// ```
@@ -233,7 +195,7 @@ impl Garch11 {
     pub fn fit(
         returns: &[f64],
         innovation: Innovation,
-        settings: GarchSettings,
+        settings: QuasiNewtonSettings,
     ) -> Result<GarchFit> {
         settings.validate()?;
         stats::check_len("returns", returns, 10)?;
@@ -255,7 +217,13 @@ impl Garch11 {
         if let Innovation::StudentT { df } = innovation {
             theta.push(if df > 2.5 && df.is_finite() { df } else { 8.0 });
         }
-        let (theta, nll, iterations) = bfgs(&x, bc, theta, student, settings)?;
+        let opt = stats::bfgs(
+            |z, grad| objective_z(&x, bc, z, student, grad),
+            to_z(&theta),
+            settings,
+            "GARCH(1,1) maximum likelihood",
+        )?;
+        let (theta, nll, iterations) = (to_theta(&opt.x), opt.f, opt.iterations);
         let model = Self::new(
             theta[0] * s,
             theta[1] * s * s,
@@ -365,10 +333,6 @@ fn objective(x: &[f64], bc: f64, theta: &[f64], student: bool, grad: Option<&mut
     if nll.is_nan() { f64::INFINITY } else { nll }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
 /// Unconstrained coordinates z ↦ θ: `ω = e^{z₁}`, `α + β = logistic(z₂)`,
 /// `α/(α + β) = logistic(z₃)`, `ν = 2.05 + e^{z₄}`, so every z is a valid model and optima on
 /// the boundary (α → 0, α + β → 1) are approached with a vanishing gradient instead of a
@@ -412,102 +376,6 @@ fn objective_z(x: &[f64], bc: f64, z: &[f64], student: bool, grad: &mut [f64]) -
         grad[4] = g[4] * (theta[4] - 2.05);
     }
     f
-}
-
-/// BFGS on the negative log-likelihood in z coordinates; returns (θ, nll, iterations).
-fn bfgs(
-    x: &[f64],
-    bc: f64,
-    theta0: Vec<f64>,
-    student: bool,
-    settings: GarchSettings,
-) -> Result<(Vec<f64>, f64, usize)> {
-    let mut z = to_z(&theta0);
-    let d = z.len();
-    let mut g = vec![0.0; d];
-    let mut f = objective_z(x, bc, &z, student, &mut g);
-    let identity = |scale: f64| -> Vec<f64> {
-        (0..d * d)
-            .map(|k| if k % (d + 1) == 0 { scale } else { 0.0 })
-            .collect()
-    };
-    let mut h = identity(1e-4);
-    let mut gn = vec![0.0; d];
-    let scaled_grad = |g: &[f64], z: &[f64]| {
-        g.iter()
-            .zip(z)
-            .map(|(gi, zi)| (gi * zi.abs().max(1.0)).abs())
-            .fold(0.0, f64::max)
-    };
-    for it in 0..settings.max_iterations {
-        if scaled_grad(&g, &z) <= settings.gradient_tolerance {
-            return Ok((to_theta(&z), f, it));
-        }
-        let mut p: Vec<f64> = (0..d).map(|i| -dot(&h[i * d..(i + 1) * d], &g)).collect();
-        let mut slope = dot(&g, &p);
-        if slope >= 0.0 {
-            h = identity(1e-4);
-            p = g.iter().map(|v| -1e-4 * v).collect();
-            slope = dot(&g, &p);
-        }
-        // The predicted decrease is below what double precision can resolve in f: done.
-        if -slope <= 8.0 * f64::EPSILON * (1.0 + f.abs()) {
-            return Ok((to_theta(&z), f, it));
-        }
-        let mut t = 1.0;
-        let mut accepted = None;
-        while t > 1e-20 {
-            let trial: Vec<f64> = z.iter().zip(&p).map(|(a, b)| a + t * b).collect();
-            let ft = objective_z(x, bc, &trial, student, &mut gn);
-            if ft <= f + 1e-4 * t * slope {
-                accepted = Some((trial, ft));
-                break;
-            }
-            t *= 0.5;
-        }
-        let Some((next, fnext)) = accepted else {
-            // No descent left at double precision: accept a stationary point whose gradient
-            // is small relative to the likelihood's size.
-            if scaled_grad(&g, &z) <= settings.gradient_tolerance * 1e3 {
-                return Ok((to_theta(&z), f, it));
-            }
-            return Err(RiskError::NotConverged {
-                what: "GARCH(1,1) maximum likelihood",
-                iterations: it,
-                last_change: scaled_grad(&g, &z),
-            });
-        };
-        let s: Vec<f64> = next.iter().zip(&z).map(|(a, b)| a - b).collect();
-        let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
-        let sy = dot(&s, &y);
-        if sy > 1e-14 * dot(&s, &s).sqrt() * dot(&y, &y).sqrt() {
-            if it == 0 {
-                h = identity(sy / dot(&y, &y));
-            }
-            // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ.
-            let rho = 1.0 / sy;
-            let hy: Vec<f64> = (0..d).map(|i| dot(&h[i * d..(i + 1) * d], &y)).collect();
-            let yhy = dot(&y, &hy);
-            for i in 0..d {
-                for j in 0..d {
-                    h[i * d + j] += -rho * (s[i] * hy[j] + hy[i] * s[j])
-                        + (rho * rho * yhy + rho) * s[i] * s[j];
-                }
-            }
-        }
-        let done = (f - fnext).abs() <= 1e-16 * f.abs();
-        z = next;
-        f = fnext;
-        std::mem::swap(&mut g, &mut gn);
-        if done && scaled_grad(&g, &z) <= settings.gradient_tolerance * 1e3 {
-            return Ok((to_theta(&z), f, it + 1));
-        }
-    }
-    Err(RiskError::NotConverged {
-        what: "GARCH(1,1) maximum likelihood",
-        iterations: settings.max_iterations,
-        last_change: scaled_grad(&g, &z),
-    })
 }
 
 #[cfg(test)]
@@ -560,7 +428,11 @@ mod tests {
         let g = Garch11::new(0.0, 1e-6, 0.1, 0.8, Innovation::Normal).unwrap();
         assert!((g.unconditional_variance() - 1e-5).abs() < 1e-18);
         assert!(matches!(
-            Garch11::fit(&[0.01; 50], Innovation::Normal, GarchSettings::default()),
+            Garch11::fit(
+                &[0.01; 50],
+                Innovation::Normal,
+                QuasiNewtonSettings::default()
+            ),
             Err(RiskError::Constant { .. })
         ));
     }

@@ -61,7 +61,7 @@ pub use drawdown::{
 };
 pub use error::{Result, RiskError};
 pub use evt::{MeanExcess, PeaksOverThreshold, mean_excess};
-pub use garch::{Garch11, GarchFit, GarchSettings, Innovation};
+pub use garch::{Garch11, GarchFit, Innovation};
 pub use historical::{
     EsMethod, QuantileMethod, TailModel, TailRisk, historical_es, historical_var,
     historical_var_es, rolling_historical,
@@ -73,7 +73,7 @@ pub use parametric::{
 pub use parapet_core::Confidence;
 pub use quantile::QuantileRule;
 pub use ratios::{RatioSettings, Ratios, ratios};
-pub use stats::SimplexSettings;
+pub use stats::{QuasiNewtonSettings, SimplexSettings};
 pub use stops::{Side, StopRule, Stops, stop_levels};
 pub use stress::{
     Replay, factor_shock, nearest_correlation, replay, stressed_correlation, uniform_correlation,

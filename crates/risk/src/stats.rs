@@ -1,5 +1,5 @@
 //! Private numerical helpers: validation, compensated sums, sample moments, Student-t
-//! functions and a Nelder-Mead minimiser shared by the maximum-likelihood fits.
+//! functions, and the Nelder-Mead and BFGS minimisers of the maximum-likelihood fits.
 
 use statrs::function::{beta, gamma};
 
@@ -141,10 +141,9 @@ pub(crate) fn chi2_sf(x: f64, k: f64) -> f64 {
     gamma::gamma_ur(0.5 * k, 0.5 * x)
 }
 
-/// Knobs of the Nelder-Mead maximum-likelihood fits ([`StudentTModel::fit_mle_with`],
-/// [`PeaksOverThreshold::fit_with`]).
+/// Knobs of the Nelder-Mead maximum-likelihood fit of the GPD tail
+/// ([`PeaksOverThreshold::fit_with`]).
 ///
-/// [`StudentTModel::fit_mle_with`]: crate::StudentTModel::fit_mle_with
 /// [`PeaksOverThreshold::fit_with`]: crate::PeaksOverThreshold::fit_with
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -314,6 +313,176 @@ pub(crate) fn nelder_mead<F: FnMut(&[f64]) -> f64>(
         converged: false,
         spread,
     }
+}
+
+/// Knobs of the quasi-Newton (BFGS) maximum-likelihood fits: [`Garch11::fit`] and
+/// [`StudentTModel::fit_mle_with`].
+///
+/// [`Garch11::fit`]: crate::Garch11::fit
+/// [`StudentTModel::fit_mle_with`]: crate::StudentTModel::fit_mle_with
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct QuasiNewtonSettings {
+    /// Maximum quasi-Newton iterations (default 500).
+    pub max_iterations: usize,
+    /// Stop when every gradient component of the negative log-likelihood (of the
+    /// standardised data, in the fit's unconstrained coordinates), scaled by max(1, |zᵢ|), is
+    /// below this (default 1e-7).
+    pub gradient_tolerance: f64,
+}
+
+impl Default for QuasiNewtonSettings {
+    fn default() -> Self {
+        Self {
+            max_iterations: 500,
+            gradient_tolerance: 1e-7,
+        }
+    }
+}
+
+impl QuasiNewtonSettings {
+    /// Checks the knobs.
+    ///
+    /// # Errors
+    /// [`RiskError::InvalidParameter`] for zero iterations or a non-positive tolerance.
+    pub fn validate(&self) -> Result<()> {
+        if self.max_iterations == 0 {
+            return Err(RiskError::InvalidParameter {
+                name: "max_iterations",
+                value: 0.0,
+                reason: "must be at least 1",
+            });
+        }
+        check_positive("gradient_tolerance", self.gradient_tolerance)?;
+        Ok(())
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Result of a quasi-Newton minimisation.
+#[derive(Debug, Clone)]
+pub(crate) struct QuasiNewton {
+    pub(crate) x: Vec<f64>,
+    pub(crate) f: f64,
+    pub(crate) iterations: usize,
+}
+
+/// BFGS (Nocedal & Wright 2006, *Numerical Optimization*, §6.1) with an Armijo backtracking
+/// line search. `fg(x, g)` returns the objective and writes its gradient into `g`; it returns
+/// +∞ outside the domain, which the line search then avoids. Converged when every gradient
+/// component scaled by max(1, |xᵢ|) is below `gradient_tolerance`, or when the predicted
+/// decrease is below what double precision can resolve in f.
+pub(crate) fn bfgs<F: FnMut(&[f64], &mut [f64]) -> f64>(
+    mut fg: F,
+    x0: Vec<f64>,
+    settings: QuasiNewtonSettings,
+    what: &'static str,
+) -> Result<QuasiNewton> {
+    let mut z = x0;
+    let d = z.len();
+    let mut g = vec![0.0; d];
+    let mut f = fg(&z, &mut g);
+    let identity = |scale: f64| -> Vec<f64> {
+        (0..d * d)
+            .map(|k| if k % (d + 1) == 0 { scale } else { 0.0 })
+            .collect()
+    };
+    let mut h = identity(1e-4);
+    let mut gn = vec![0.0; d];
+    let scaled_grad = |g: &[f64], z: &[f64]| {
+        g.iter()
+            .zip(z)
+            .map(|(gi, zi)| (gi * zi.abs().max(1.0)).abs())
+            .fold(0.0, f64::max)
+    };
+    for it in 0..settings.max_iterations {
+        if scaled_grad(&g, &z) <= settings.gradient_tolerance {
+            return Ok(QuasiNewton {
+                x: z,
+                f,
+                iterations: it,
+            });
+        }
+        let mut p: Vec<f64> = (0..d).map(|i| -dot(&h[i * d..(i + 1) * d], &g)).collect();
+        let mut slope = dot(&g, &p);
+        if slope >= 0.0 {
+            h = identity(1e-4);
+            p = g.iter().map(|v| -1e-4 * v).collect();
+            slope = dot(&g, &p);
+        }
+        // The predicted decrease is below what double precision can resolve in f: done.
+        if -slope <= 8.0 * f64::EPSILON * (1.0 + f.abs()) {
+            return Ok(QuasiNewton {
+                x: z,
+                f,
+                iterations: it,
+            });
+        }
+        let mut t = 1.0;
+        let mut accepted = None;
+        while t > 1e-20 {
+            let trial: Vec<f64> = z.iter().zip(&p).map(|(a, b)| a + t * b).collect();
+            let ft = fg(&trial, &mut gn);
+            if ft <= f + 1e-4 * t * slope {
+                accepted = Some((trial, ft));
+                break;
+            }
+            t *= 0.5;
+        }
+        let Some((next, fnext)) = accepted else {
+            // No descent left at double precision: accept a stationary point whose gradient
+            // is small relative to the likelihood's size.
+            if scaled_grad(&g, &z) <= settings.gradient_tolerance * 1e3 {
+                return Ok(QuasiNewton {
+                    x: z,
+                    f,
+                    iterations: it,
+                });
+            }
+            return Err(RiskError::NotConverged {
+                what,
+                iterations: it,
+                last_change: scaled_grad(&g, &z),
+            });
+        };
+        let s: Vec<f64> = next.iter().zip(&z).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy = dot(&s, &y);
+        if sy > 1e-14 * dot(&s, &s).sqrt() * dot(&y, &y).sqrt() {
+            if it == 0 {
+                h = identity(sy / dot(&y, &y));
+            }
+            // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ.
+            let rho = 1.0 / sy;
+            let hy: Vec<f64> = (0..d).map(|i| dot(&h[i * d..(i + 1) * d], &y)).collect();
+            let yhy = dot(&y, &hy);
+            for i in 0..d {
+                for j in 0..d {
+                    h[i * d + j] += -rho * (s[i] * hy[j] + hy[i] * s[j])
+                        + (rho * rho * yhy + rho) * s[i] * s[j];
+                }
+            }
+        }
+        let done = (f - fnext).abs() <= 1e-16 * f.abs();
+        z = next;
+        f = fnext;
+        std::mem::swap(&mut g, &mut gn);
+        if done && scaled_grad(&g, &z) <= settings.gradient_tolerance * 1e3 {
+            return Ok(QuasiNewton {
+                x: z,
+                f,
+                iterations: it + 1,
+            });
+        }
+    }
+    Err(RiskError::NotConverged {
+        what,
+        iterations: settings.max_iterations,
+        last_change: scaled_grad(&g, &z),
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ mod common;
 use common::tolerance::{FILTER, FILTER_VAR, LOGLIK_SLACK};
 use common::{case_returns, cases, f, fv};
 use parapet_risk::{
-    Confidence, Ewma, FilteredHistorical, Garch11, GarchSettings, Innovation, NormalModel,
+    Confidence, Ewma, FilteredHistorical, Garch11, Innovation, NormalModel, QuasiNewtonSettings,
     acerbi_szekely, backcast, exceedances,
 };
 use rand::rngs::Xoshiro256PlusPlus;
@@ -120,7 +120,7 @@ fn every_garch_case() {
         );
 
         // Our own fit: at least as likely as arch's, parameters within the file's 1e-3.
-        let fit = Garch11::fit(est, Innovation::Normal, GarchSettings::default()).unwrap();
+        let fit = Garch11::fit(est, Innovation::Normal, QuasiNewtonSettings::default()).unwrap();
         assert!(
             fit.log_likelihood >= ll_ref - LOGLIK_SLACK,
             "{name}: loglik {} below reference {ll_ref}",
@@ -142,7 +142,8 @@ fn every_garch_case() {
         FILTER.check(&format!("{name} fit backcast"), fit.backcast, bc);
         // Units do not matter: the fit on fractions is the same model rescaled.
         let frac: Vec<f64> = est.iter().map(|x| x / 100.0).collect();
-        let fit_frac = Garch11::fit(&frac, Innovation::Normal, GarchSettings::default()).unwrap();
+        let fit_frac =
+            Garch11::fit(&frac, Innovation::Normal, QuasiNewtonSettings::default()).unwrap();
         let shift = n_est as f64 * 100f64.ln();
         assert!((fit_frac.log_likelihood - shift - fit.log_likelihood).abs() < 1e-6);
         eprintln!(
@@ -156,7 +157,7 @@ fn every_garch_case() {
         let tfit = Garch11::fit(
             est,
             Innovation::StudentT { df: 8.0 },
-            GarchSettings::default(),
+            QuasiNewtonSettings::default(),
         )
         .unwrap();
         let Innovation::StudentT { df } = tfit.model.innovation() else {
