@@ -18,7 +18,11 @@ fn smiles(c: &mut Criterion) {
     let ks = spread(N, -1.0, 0.5);
     let svi = RawSvi::new(-0.041, 0.1331, 0.306, 0.3586, 0.4153).unwrap();
     group.bench_function("svi_total_variance", |b| {
-        b.iter(|| ks.iter().map(|&k| svi.total_variance(black_box(k))).sum::<f64>())
+        b.iter(|| {
+            ks.iter()
+                .map(|&k| svi.total_variance(black_box(k)))
+                .sum::<f64>()
+        })
     });
     let sabr = Sabr::new(0.2, 0.5, -0.4, 0.6).unwrap();
     let strikes: Vec<f64> = ks.iter().map(|k| 100.0 * k.exp()).collect();
@@ -83,8 +87,12 @@ fn chain(c: &mut Criterion) {
 
 fn queries(c: &mut Criterion) {
     let chain = parse_cboe_csv(SPX).unwrap();
-    let built = build_surface(&chain, chain.snapshot.last_weekday_close(), &ChainSettings::default())
-        .unwrap();
+    let built = build_surface(
+        &chain,
+        chain.snapshot.last_weekday_close(),
+        &ChainSettings::default(),
+    )
+    .unwrap();
     let surface: Surface = built.surface;
     let ks = spread(N, -0.5, 0.2);
     let ts = spread(N, 0.01, 3.0);
@@ -102,7 +110,11 @@ fn queries(c: &mut Criterion) {
         b.iter(|| {
             ks.iter()
                 .zip(&ts)
-                .map(|(&k, &t)| surface.vol_at_strike(4700.0 * k.exp(), black_box(t)).unwrap())
+                .map(|(&k, &t)| {
+                    surface
+                        .vol_at_strike(4700.0 * k.exp(), black_box(t))
+                        .unwrap()
+                })
                 .sum::<f64>()
         })
     });
