@@ -50,9 +50,9 @@ impl Default for Weighting {
 pub struct SviFitSettings {
     /// Quote weights; default [`Weighting::Spread`] with a 0.005 floor.
     pub weighting: Weighting,
-    /// Outer grid nodes in `m`; default 7.
+    /// Outer grid nodes in `m`; default 9.
     pub grid_m: usize,
-    /// Outer grid nodes in `σ` (geometric); default 6.
+    /// Outer grid nodes in `σ` (geometric); default 8.
     pub grid_sigma: usize,
     /// Lower bound on `σ`; default 1e-3.
     pub sigma_min: f64,
@@ -60,7 +60,7 @@ pub struct SviFitSettings {
     pub sigma_max: f64,
     /// Nelder-Mead evaluation budget of the outer search, per start; default 80.
     pub outer_evals: usize,
-    /// Starts of the outer search and polish per family (the best grid nodes); default 1.
+    /// Starts of the outer search and polish per family (the best grid nodes); default 2.
     pub starts: usize,
     /// Levenberg-Marquardt iterations of the 5-parameter polish (0 = no polish); default 60.
     pub polish_iterations: usize,
@@ -77,12 +77,12 @@ impl Default for SviFitSettings {
     fn default() -> Self {
         Self {
             weighting: Weighting::default(),
-            grid_m: 7,
-            grid_sigma: 6,
+            grid_m: 9,
+            grid_sigma: 8,
             sigma_min: 1e-3,
             sigma_max: 2.0,
             outer_evals: 80,
-            starts: 1,
+            starts: 2,
             polish_iterations: 60,
             no_butterfly: true,
             check_extension: 0.2,

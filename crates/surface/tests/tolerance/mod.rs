@@ -67,3 +67,17 @@ pub const CHAIN_IV: Tol = Tol {
     rel: 0.0,
     abs: 5e-3,
 };
+
+/// Cost of the no-arbitrage constraints on the SPX chain: median RMSE may exceed the
+/// unconstrained reference by `abs` vol points, the median share inside bid-ask fall by `rel`.
+pub const FIT_COST: Tol = Tol {
+    rel: 0.02,
+    abs: 0.01,
+};
+
+/// Unconstrained slice objectives vs the reference's (same problem; Levenberg-Marquardt stops
+/// in flat valleys a little short of scipy's trust-region optimum).
+pub const REFIT: Tol = Tol {
+    rel: 2e-5,
+    abs: 0.0,
+};
