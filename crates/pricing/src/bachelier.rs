@@ -11,8 +11,7 @@
 //! The second form (intrinsic value plus the out-of-the-money option by put-call parity) is
 //! the one evaluated. `ψ(u)` cancels badly for large `u` (`u·Φ(−u) → φ(u)`), so it is computed
 //! as `φ(u)·(1 − u·Y(−u))` with the Mills ratio `Y`, the bracket coming from Laplace's
-//! continued fraction for `u ≥ 6` (see the crate's normalised Black function, which needs the
-//! same quantity); between 3 and 6 the `erfcx` form loses up to `≈ 3u²` ulp, the order of the
+//! continued fraction for `u ≥ 6` (the normalised Black function needs the same quantity); between 3 and 6 the `erfcx` form loses up to `≈ 3u²` ulp, the order of the
 //! price's own conditioning there. Deep out of the money prices keep their relative precision.
 //!
 //! References:

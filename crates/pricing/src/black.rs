@@ -11,7 +11,11 @@
 //! intrinsic value plus the normalised price `b` of the out-of-the-money option (put-call
 //! parity), which is computed region by region so that far out of the money, deep in the money
 //! (no `Φ(d) − 1` cancellation), as `T → 0`, `σ → 0` or `σ → ∞` every digit that the inputs
-//! determine is kept (see the crate documentation for the regions).
+//! determine is kept. For `x ≤ 0`,
+//! `b = e^{−(h²+t²)/2}·[Y(h+t) − Y(h−t)]/√(2π)` with `h = x/s`, `t = s/2` and the Mills ratio
+//! `Y = Φ/φ`; the bracket is evaluated by an asymptotic series (`h + t ≤ −10`), a Taylor
+//! series in `t` (`t < 0.21`), a difference of `erfcx` (`h + t ≤ 0.85`) or the plain formula
+//! (Jäckel 2015, "Let's be rational"; the design is written out in `docs/pricing.md`).
 //!
 //! Reference: F. Black (1976), "The pricing of commodity contracts", *Journal of Financial
 //! Economics* 3, 167–179.
@@ -168,6 +172,21 @@ pub struct ForwardGreeks {
     pub strike_gamma: f64,
     /// Undiscounted probability of exercise under the forward measure, `Φ(θ·d₂)`.
     pub itm_probability: f64,
+}
+
+impl ForwardGreeks {
+    /// Theta per calendar day, `theta / days_per_year` (365 is the usual choice).
+    #[inline]
+    pub fn theta_per_day(&self, days_per_year: f64) -> f64 {
+        self.theta / days_per_year
+    }
+
+    /// Vega per volatility point (0.01 of volatility; for the normal model, per 0.01 of
+    /// absolute volatility).
+    #[inline]
+    pub fn vega_per_point(&self) -> f64 {
+        self.vega * 0.01
+    }
 }
 
 impl Black76 {
@@ -349,6 +368,27 @@ mod tests {
         assert_eq!(price(p, 110.0, 100.0, 1.0, f64::INFINITY), 100.0);
         assert_eq!(vega(110.0, 100.0, 1.0, 0.0), 0.0);
         assert!((vega(100.0, 100.0, 1.0, 0.0) - 100.0 * FRAC_1_SQRT_2PI).abs() < 1e-13);
+    }
+
+    #[test]
+    fn greeks_units_and_consistency() {
+        let opt = Black76::new(OptionKind::Call, 100.0, 105.0, 0.75)
+            .unwrap()
+            .with_discount(0.97)
+            .unwrap();
+        let g = opt.greeks(0.3).unwrap();
+        assert_eq!(g.theta_per_day(365.0), g.theta / 365.0);
+        assert_eq!(g.vega_per_point(), g.vega * 0.01);
+        // Discounted parity of the dual delta: ∂C/∂K − ∂P/∂K = −D.
+        let put = Black76::new(OptionKind::Put, 100.0, 105.0, 0.75)
+            .unwrap()
+            .with_discount(0.97)
+            .unwrap()
+            .greeks(0.3)
+            .unwrap();
+        assert!((g.strike_delta - put.strike_delta + 0.97).abs() < 1e-15);
+        assert!((g.delta - put.delta - 0.97).abs() < 1e-15);
+        assert_eq!(g.gamma, put.gamma);
     }
 
     #[test]
