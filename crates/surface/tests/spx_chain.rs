@@ -5,8 +5,8 @@
 mod tolerance;
 
 use parapet_surface::{
-    ChainSettings, KGrid, LocalTime, SkipReason, build_surface, butterfly_check, calendar_check,
-    parse_cboe_csv,
+    ChainSettings, KGrid, LocalTime, SkipReason, SviFitSettings, build_surface, butterfly_check,
+    calendar_check, parse_cboe_csv,
 };
 use serde::Deserialize;
 use tolerance::{CHAIN_IV, FIT_COST, PCP_FORWARD, REFIT};
@@ -196,9 +196,15 @@ fn spx_2024_01_05_unconstrained_fits_match_reference() {
     let chain = parse_cboe_csv(include_str!("data/spx_option_chain_2024-01-05.csv")).unwrap();
     let reference: Reference =
         serde_json::from_str(include_str!("data/spx_2024-01-05_svi_reference.json")).unwrap();
-    let mut settings = ChainSettings::default();
-    settings.no_calendar = false;
-    settings.fit.no_butterfly = false;
+    let defaults = ChainSettings::default();
+    let settings = ChainSettings {
+        no_calendar: false,
+        fit: SviFitSettings {
+            no_butterfly: false,
+            ..defaults.fit
+        },
+        ..defaults
+    };
     let built = build_surface(&chain, chain.snapshot.last_weekday_close(), &settings).unwrap();
     let mut rmse = Vec::new();
     let mut worst = 0.0f64;
