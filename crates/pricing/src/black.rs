@@ -21,7 +21,6 @@
 //! Economics* 3, 167–179.
 
 use parapet_core::OptionKind;
-use parapet_core::special::norm_cdf;
 
 use crate::error::{PricingError, finite, non_negative, positive};
 use crate::normalised::{self, FRAC_1_SQRT_2PI};
@@ -322,24 +321,42 @@ impl Black76 {
         let (f, k) = self.shifted();
         let t = self.expiry;
         let d = self.discount;
-        let theta = self.kind.sign();
         let s = vol * t.sqrt();
         let x = normalised::log_moneyness(f, k);
-        let d1 = x / s + 0.5 * s;
-        let d2 = d1 - s;
-        let undiscounted = price_at(self.kind, f, k, s, x);
-        let vega = f.sqrt() * k.sqrt() * t.sqrt() * normalised::vega(x, s);
+        let root = f.sqrt() * k.sqrt();
+        // The out-of-the-money call with x_otm = −|x|; e^{x_otm/2} = √(min(F,K)/max(F,K)).
+        let parts = normalised::otm_parts(-x.abs(), s, root, (f.min(k) / f.max(k)).sqrt());
+        // Φ(±d₁), Φ(±d₂) by parity: for x ≤ 0, Φ(d₁) = Φ(h+t) and Φ(d₂) = Φ(h−t); for x > 0 the
+        // out-of-the-money call is the mirrored one, Φ(−d₂) = Φ(h+t) and Φ(−d₁) = Φ(h−t).
+        // `1 − Φ(h−t)` complements a value ≤ ½, and Φ(−(h+t)) is direct where it is small.
+        let (a, a_bar, b) = (parts.cdf_plus, parts.cdf_plus_complement, parts.cdf_minus);
+        let (n_d1, n_minus_d1, n_d2, n_minus_d2) = if x <= 0.0 {
+            (a, a_bar, b, 1.0 - b)
+        } else {
+            (1.0 - b, b, a_bar, a)
+        };
+        let (n_theta_d1, n_theta_d2) = match self.kind {
+            OptionKind::Call => (n_d1, n_d2),
+            OptionKind::Put => (n_minus_d1, n_minus_d2),
+        };
+        let sign = self.kind.sign();
+        let intrinsic = self.kind.intrinsic(f, k);
+        let bound = match self.kind {
+            OptionKind::Call => f,
+            OptionKind::Put => k,
+        };
+        let undiscounted = (intrinsic + parts.value).min(bound);
+        let vega = root * t.sqrt() * FRAC_1_SQRT_2PI * parts.gauss;
         let rate = if d == 1.0 { 0.0 } else { -d.ln() / t };
-        let itm = norm_cdf(theta * d2);
         Ok(ForwardGreeks {
             price: d * undiscounted,
-            delta: d * theta * norm_cdf(theta * d1),
+            delta: d * sign * n_theta_d1,
             gamma: d * vega / (f * f * vol * t),
             vega: d * vega,
             theta: rate * d * undiscounted - d * vega * vol / (2.0 * t),
-            strike_delta: -d * theta * itm,
+            strike_delta: -d * sign * n_theta_d2,
             strike_gamma: d * vega / (k * k * vol * t),
-            itm_probability: itm,
+            itm_probability: n_theta_d2,
         })
     }
 

@@ -249,6 +249,67 @@ pub(crate) fn otm_call_and_vega(x: f64, s: f64) -> (f64, f64) {
     (b, FRAC_1_SQRT_2PI * gauss)
 }
 
+/// What the forward-form Greeks need of the out-of-the-money call `(x ≤ 0, s > 0)`: `b`,
+/// the Gaussian factor `e^{−(h²+t²)/2}` and the two cumulative normals `Φ(h ± t)`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OtmParts {
+    /// `scale·b(x, s)`.
+    pub value: f64,
+    /// `e^{−(h² + t²)/2}`.
+    pub gauss: f64,
+    /// `Φ(h + t)`.
+    pub cdf_plus: f64,
+    /// `Φ(−(h + t)) = 1 − Φ(h + t)`, evaluated directly where `Φ(h + t) > Φ(0.85)`.
+    pub cdf_plus_complement: f64,
+    /// `Φ(h − t) ≤ ½`.
+    pub cdf_minus: f64,
+}
+
+/// [`OtmParts`] for `x ≤ 0`, `s > 0`, with `b` scaled by `scale`.
+///
+/// In region III the cumulative normals come for free from the two `erfcx` values of `b`:
+/// `Φ(h ± t) = ½·e^{−(h±t)²/2}·erfcx(−(h ± t)/√2)` and `e^{−(h±t)²/2} = e^{−(h²+t²)/2}·e^{∓x/2}`,
+/// with `e^{x/2} = root_ratio = √(min(F, K)/max(F, K))` passed in (a square root instead of an
+/// exponential). Elsewhere, and when the Gaussian factor is subnormal, they are evaluated
+/// directly.
+#[inline]
+pub(crate) fn otm_parts(x: f64, s: f64, scale: f64, root_ratio: f64) -> OtmParts {
+    let h = x / s;
+    let t = 0.5 * s;
+    let e = exponent(h, t);
+    let gauss = e.exp();
+    let region_three = h + t > ASYMPTOTIC_LIMIT && h + t <= PLAIN_LIMIT && t >= SMALL_T;
+    if region_three && e > SUBNORMAL_EXPONENT {
+        let k = std::f64::consts::FRAC_1_SQRT_2;
+        let plus = erfcx(-(h + t) * k);
+        let minus = erfcx(-(h - t) * k);
+        let half = 0.5 * gauss;
+        let cdf_plus = half * plus / root_ratio;
+        OtmParts {
+            // The same operations, in the same order, as `scaled_otm_call`.
+            value: gauss * (scale * (0.5 * (plus - minus)).max(0.0)),
+            gauss,
+            cdf_plus,
+            // Φ(h + t) ≤ Φ(0.85) here, so the complement loses at most two bits.
+            cdf_plus_complement: 1.0 - cdf_plus,
+            cdf_minus: half * minus * root_ratio,
+        }
+    } else {
+        let cdf_plus = norm_cdf(h + t);
+        OtmParts {
+            value: scaled_otm_call(x, s, scale),
+            gauss,
+            cdf_plus,
+            cdf_plus_complement: if h + t > PLAIN_LIMIT {
+                norm_cdf(-(h + t))
+            } else {
+                1.0 - cdf_plus
+            },
+            cdf_minus: norm_cdf(h - t),
+        }
+    }
+}
+
 /// Below this exponent `e^{e}` is subnormal.
 const SUBNORMAL_EXPONENT: f64 = -708.0;
 

@@ -3,7 +3,9 @@
 
 mod common;
 
+use parapet_core::special::norm_cdf;
 use parapet_core::{Market, OptionKind, Vanilla};
+use parapet_pricing::black::Black76;
 use parapet_pricing::{PricingError, bachelier, black, bsm, implied};
 use proptest::prelude::*;
 
@@ -79,6 +81,30 @@ proptest! {
         let tol = f64::max(1e-14, 4.0 * f64::EPSILON * p / (vega * vol));
         let iv = implied::normal_vol(kind, f, k, t, p).unwrap();
         prop_assert!((iv - vol).abs() <= tol * vol, "iv {iv} vol {vol} tol {tol}");
+    }
+
+    /// The forward Greeks' cumulative normals (taken from the price's `erfcx` values by
+    /// parity) agree with `Φ(θd)` evaluated directly, to the conditioning of `d`, in both tails.
+    #[test]
+    fn forward_greeks_match_direct_cumulative_normals(
+        ln_k in -3.0f64..3.0,
+        ln_s in (1e-3f64).ln()..(10.0f64).ln(),
+        kind in kind(),
+    ) {
+        let (k, s) = (ln_k.exp(), ln_s.exp());
+        let g = Black76::new(kind, 1.0, k, 1.0).unwrap().greeks(s).unwrap();
+        // ln(F/K) to full relative precision near the money (F − K is exact there).
+        let x = if k <= 2.0 { ((1.0 - k) / k).ln_1p() } else { (1.0 / k).ln() };
+        let d1 = x / s + 0.5 * s;
+        let d2 = d1 - s;
+        let theta = kind.sign();
+        let tol = |want: f64| 1e-14 * (1.0 + d1 * d1 + d2 * d2) * want.abs() + 1e-300;
+        let delta = theta * norm_cdf(theta * d1);
+        let itm = norm_cdf(theta * d2);
+        prop_assert!((g.delta - delta).abs() <= tol(delta), "{} vs {delta}", g.delta);
+        prop_assert!((g.itm_probability - itm).abs() <= tol(itm), "{} vs {itm}", g.itm_probability);
+        prop_assert!((g.strike_delta + theta * itm).abs() <= tol(itm));
+        prop_assert_eq!(g.price, black::price(kind, 1.0, k, 1.0, s));
     }
 
     /// The price increases with volatility and is monotone in the strike.
