@@ -220,11 +220,7 @@ pub fn traffic_light(hits: usize, n: usize, c: Confidence) -> Result<TrafficLigh
     let cumulative = if hits == n {
         1.0
     } else {
-        beta::beta_reg(
-            (n - hits) as f64,
-            hits as f64 + 1.0,
-            c.tail().mul_add(-1.0, 1.0),
-        )
+        beta::beta_reg((n - hits) as f64, hits as f64 + 1.0, 1.0 - c.tail())
     };
     let zone = if cumulative < 0.95 {
         Zone::Green
