@@ -51,8 +51,9 @@ use crate::normalised::{
 
 /// Most iterations before giving up (bisection fallbacks included).
 const MAX_ITERATIONS: usize = 64;
-/// Relative step size below which the iteration has converged: the next step of a third-order
-/// method would be below `1e-27·s`.
+/// Relative step size below which the iteration has converged: after a third-order step of
+/// relative size `δ` the error is of order `δ³`, here `1e-18` (the tests confirm every result
+/// within the accuracy the price's last ulp allows).
 const STEP_TOLERANCE: f64 = 1e-6;
 /// √(2π).
 const SQRT_2PI: f64 = 2.506_628_274_631_000_7;
