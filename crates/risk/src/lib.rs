@@ -9,7 +9,7 @@
 //!
 //! | area | items |
 //! |---|---|
-//! | historical VaR/ES, O(n) | [`historical_var_es`], [`rolling_historical`], [`QuantileMethod`] (skfolio, riskfolio, all 13 numpy rules via [`QuantileRule`]), [`EsMethod`] |
+//! | historical VaR/ES, O(n) | [`historical_var_es`], [`rolling_historical`], [`historical_var_es_columns`] (parallel with the `rayon` feature), [`QuantileMethod`] (skfolio, riskfolio, all 13 numpy rules via [`QuantileRule`]), [`EsMethod`] |
 //! | parametric | [`NormalModel`], [`StudentTModel`] (MLE, moment matched), [`cornish_fisher_var`], [`Moments`]; the [`TailModel`] trait they share with EVT |
 //! | Monte Carlo | [`MonteCarlo`] (multivariate normal or t, Cholesky) |
 //! | volatility, FHS | [`Ewma`], [`Garch11`] (MLE, normal or t), [`backcast`], [`FilteredHistorical`] |
@@ -64,7 +64,7 @@ pub use evt::{MeanExcess, PeaksOverThreshold, mean_excess};
 pub use garch::{Garch11, GarchFit, Innovation};
 pub use historical::{
     EsMethod, QuantileMethod, TailModel, TailRisk, historical_es, historical_var,
-    historical_var_es, rolling_historical,
+    historical_var_es, historical_var_es_columns, rolling_historical,
 };
 pub use montecarlo::{Joint, MonteCarlo};
 pub use parametric::{
