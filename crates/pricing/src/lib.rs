@@ -26,6 +26,7 @@ pub mod batch;
 pub mod black;
 pub mod bsm;
 mod error;
+pub mod heston;
 pub mod implied;
 mod normalised;
 

@@ -88,3 +88,12 @@ pub const HAUG_BAW_PUBLISHED: Tolerance = Tolerance::new(0.0, 2e-3);
 /// Greeks by finite differences of the default scheme against QuantLib's 2000x2000 finite
 /// difference grid (first order in time): 2e-3 relative, 2e-4 absolute.
 pub const AMERICAN_GREEKS_VS_FD: Tolerance = Tolerance::new(2e-3, 2e-4);
+/// Heston against QuantLib's adaptive analytic engine: 1e-10 absolute (plus the reference's own
+/// accuracy estimate per case).
+pub const HESTON_VS_QUANTLIB: Tolerance = Tolerance::new(0.0, 1e-10);
+/// Heston cases flagged `below_noise_floor` (price < 1e-10·S): absolute only, 1e-10.
+pub const HESTON_NOISE_FLOOR: Tolerance = Tolerance::new(0.0, 1e-10);
+/// Lewis's 50-digit Heston values: 1e-11 absolute.
+pub const HESTON_VS_LEWIS: Tolerance = Tolerance::new(0.0, 1e-11);
+/// COS against Lewis on the same inputs: 1e-12 absolute with 1e-13 relative.
+pub const HESTON_ENGINES_AGREE: Tolerance = Tolerance::new(1e-13, 1e-12);
