@@ -455,7 +455,14 @@ impl SviCalibrator {
                 let (a, u, v) = (abc[0], abc[1], abc[2]);
                 let sp = (u / sigma).max(1e-6);
                 let sm = (v / sigma).max(1e-6);
-                starts.push(([a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma], obj));
+                let p0 = [a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma];
+                // Starts that converged to the same slice need one polish only.
+                let same = |q: &[f64; 5]| {
+                    (0..5).all(|j| (q[j] - p0[j]).abs() <= 1e-6 * (1.0 + p0[j].abs()))
+                };
+                if !starts.iter().any(|(q, _)| same(q)) {
+                    starts.push((p0, obj));
+                }
             }
         }
         let Some(obj_qe) = starts.iter().map(|s| s.1).min_by(f64::total_cmp) else {
