@@ -10,9 +10,9 @@
 //! than a sparse factorisation with a dense `n × n` fill-in for every scenario.
 
 use ndarray::{Array1, Array2, ArrayView2};
-use ndarray_linalg::{FactorizeInto, Solve};
 
 use crate::error::{PortfolioError, Result};
+use crate::linalg::{cholesky_in_place, cholesky_solve};
 
 /// Solution of the structured solve: weights, ζ, the objective and iterations.
 #[derive(Debug, Clone)]
@@ -77,28 +77,29 @@ pub(crate) fn min_cvar(
     let w0: Array1<f64> = (0..n)
         .map(|i| (budget / n as f64).clamp(lo[i], hi[i]))
         .collect();
-    // Start scaled to the data: slacks of the scenario rows at the typical loss size.
+    // Start scaled to the data and primal feasible in the inequalities: u_t = max(loss_t, 0)
+    // + scale, slacks consistent with x, every slack-dual product equal to μ₀ = scale·c.
     let losses = -r.dot(&w0);
     let scale = (losses.iter().map(|l| l * l).sum::<f64>() / t as f64)
         .sqrt()
         .max(1e-8);
+    let mu0 = scale * c;
+    let u = losses.mapv(|l| l.max(0.0) + scale);
+    let s_scen = &u - &losses;
+    let s_lo = (&w0 - lo).mapv(|v| v.max(scale));
+    let s_hi = (hi - &w0).mapv(|v| v.max(scale));
+    let centred = |s: &Array1<f64>| s.mapv(|v| mu0 / v);
     let mut p = Point {
         zeta: 0.0,
-        u: losses.mapv(|l| l.max(0.0) + scale),
-        w: w0,
-        s: [
-            Array1::from_elem(t, scale),
-            Array1::from_elem(t, scale),
-            Array1::ones(n),
-            Array1::ones(n),
-        ],
         z: [
-            Array1::from_elem(t, c),
-            Array1::from_elem(t, c),
-            // Centred start: every slack-dual product equal to scale·c.
-            Array1::from_elem(n, scale * c),
-            Array1::from_elem(n, scale * c),
+            centred(&s_scen),
+            centred(&u),
+            centred(&s_lo),
+            centred(&s_hi),
         ],
+        s: [s_scen, u.clone(), s_lo, s_hi],
+        u,
+        w: w0,
         y: 0.0,
     };
     let m = (2 * t + 2 * n) as f64;
@@ -149,25 +150,55 @@ pub(crate) fn min_cvar(
             r[[keep[a], j]] * d[keep[a]].sqrt()
         });
         let gram = rs.t().dot(&rs);
-        let rd = r.t().dot(&d);
-        let mut k = Array2::<f64>::zeros((n + 2, n + 2));
+        // The coupling terms use the same rows, so the reduced matrix stays a Gram matrix
+        // (positive definite).
+        let mut rd = Array1::<f64>::zeros(n);
+        let mut dsum = 0.0;
+        for &i in &keep {
+            rd.scaled_add(d[i], &r.row(i));
+            dsum += d[i];
+        }
+        // K = [[RᵀDR + diag(W_lo + W_hi), Rᵀd], [dᵀR, Σd]] is positive definite; the budget
+        // row a = (1, …, 1, 0) is handled by a Schur complement on top of its Cholesky factor
+        // (a pure-Rust factorisation: n is small and it keeps LAPACK threads out of the loop).
+        let mut k = Array2::<f64>::zeros((n + 1, n + 1));
         for i in 0..n {
-            for j in 0..n {
+            for j in 0..=i {
                 k[[i, j]] = gram[[i, j]];
             }
             k[[i, i]] += wts[2][i] + wts[3][i];
-            k[[i, n]] = rd[i];
             k[[n, i]] = rd[i];
-            k[[i, n + 1]] = 1.0;
-            k[[n + 1, i]] = 1.0;
         }
-        k[[n, n]] = d.sum();
-        let lu = k
-            .factorize_into()
-            .map_err(|e| PortfolioError::LinearAlgebra {
-                context: "CVaR interior-point Newton system",
-                message: e.to_string(),
-            })?;
+        k[[n, n]] = dsum;
+        // Near the optimum the scalings span ~1e±13 and round-off can break definiteness: a
+        // growing diagonal shift (an inexact Newton step; residuals stay exact) restores it.
+        let kmax = (0..=n).fold(0.0_f64, |a, i| a.max(k[[i, i]]));
+        let mut shift = 0.0;
+        let base = k.clone();
+        while !cholesky_in_place(&mut k) {
+            shift = if shift == 0.0 {
+                1e-14 * kmax
+            } else {
+                shift * 100.0
+            };
+            if shift > 1e-6 * kmax {
+                return Err(PortfolioError::NotConverged {
+                    algorithm: "CVaR interior point (Newton system lost definiteness)",
+                    iterations: iteration as usize,
+                    residual: pres,
+                });
+            }
+            k.assign(&base);
+            for i in 0..=n {
+                k[[i, i]] += shift;
+            }
+        }
+        let mut va = Array2::<f64>::zeros((n + 1, 1));
+        for i in 0..n {
+            va[[i, 0]] = 1.0;
+        }
+        cholesky_solve(&k, &mut va);
+        let sa: f64 = (0..n).map(|i| va[[i, 0]]).sum();
         // One Newton solve for a complementarity right-hand side r_sz per block.
         let newton = |rsz: &[Array1<f64>; 4]| -> Result<Direction> {
             // rhs_x = −r_d − Gᵀ S⁻¹(Z r_c − r_sz).
@@ -181,21 +212,19 @@ pub(crate) fn min_cvar(
             let bx_zeta = -rd_zeta - gv_zeta;
             let bx_u = -&rd_u - &gv_u;
             // Eliminate Δu from (W1 + W2)Δu = bx_u − W1∘(RΔw + Δζ).
-            let mut rhs = Array1::<f64>::zeros(n + 2);
+            let mut rhs = Array2::<f64>::zeros((n + 1, 1));
             let fu = &frac * &bx_u;
             let rfu = r.t().dot(&fu);
             for i in 0..n {
-                rhs[i] = bx_w[i] - rfu[i];
+                rhs[[i, 0]] = bx_w[i] - rfu[i];
             }
-            rhs[n] = bx_zeta - fu.sum();
-            rhs[n + 1] = -rp;
-            let sol = lu.solve(&rhs).map_err(|e| PortfolioError::LinearAlgebra {
-                context: "CVaR interior-point solve",
-                message: e.to_string(),
-            })?;
+            rhs[[n, 0]] = bx_zeta - fu.sum();
+            cholesky_solve(&k, &mut rhs);
+            // Budget row: Δy = (aᵀx₁ + r_p)/(aᵀK⁻¹a), x = x₁ − K⁻¹a·Δy.
+            let dy = ((0..n).map(|i| rhs[[i, 0]]).sum::<f64>() + rp) / sa;
+            let sol: Array1<f64> = (0..=n).map(|i| rhs[[i, 0]] - va[[i, 0]] * dy).collect();
             let dw: Array1<f64> = sol.iter().take(n).copied().collect();
             let dzeta = sol[n];
-            let dy = sol[n + 1];
             let rdw = r.dot(&dw);
             let du = (&bx_u - &(w1 * &(&rdw + dzeta))) / &sum12;
             let gdx = [-(&rdw + dzeta) - &du, -&du, -&dw, dw.clone()];

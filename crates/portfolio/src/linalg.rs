@@ -109,6 +109,31 @@ pub(crate) fn eigh(a: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
         })
 }
 
+/// In-place lower Cholesky factorisation of the lower triangle of `a` (the strict upper
+/// triangle is ignored); `false` if `a` is not numerically positive definite.
+pub(crate) fn cholesky_in_place(a: &mut Array2<f64>) -> bool {
+    let n = a.nrows();
+    for j in 0..n {
+        let mut d = a[[j, j]];
+        for k in 0..j {
+            d -= a[[j, k]] * a[[j, k]];
+        }
+        if d.is_nan() || d <= 0.0 || d.is_infinite() {
+            return false;
+        }
+        let d = d.sqrt();
+        a[[j, j]] = d;
+        for i in (j + 1)..n {
+            let mut s = a[[i, j]];
+            for k in 0..j {
+                s -= a[[i, k]] * a[[j, k]];
+            }
+            a[[i, j]] = s / d;
+        }
+    }
+    true
+}
+
 /// Solves `L Lᵀ X = B` in place given the lower Cholesky factor `L`.
 pub(crate) fn cholesky_solve(l: &Array2<f64>, b: &mut Array2<f64>) {
     let n = l.nrows();
