@@ -13,7 +13,7 @@ use crate::stats;
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Replay {
-    /// First and last dates of the window actually replayed.
+    /// First date replayed.
     pub from: String,
     /// Last date replayed.
     pub to: String,
