@@ -1,7 +1,7 @@
 //! Input validation and the few dense factorisations the crate needs (via ndarray-linalg).
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
-use ndarray_linalg::{Cholesky, Eigh, UPLO};
+use ndarray_linalg::{Eigh, UPLO};
 
 use crate::error::{PortfolioError, Result};
 
@@ -86,18 +86,25 @@ pub(crate) fn check_symmetric(name: &'static str, a: ArrayView2<'_, f64>) -> Res
 }
 
 /// Lower Cholesky factor of a symmetric positive definite matrix; a failure is reported with
-/// the matrix's minimum eigenvalue so the caller can see how far from definite it is.
+/// the matrix's minimum eigenvalue so the caller can see how far from definite it is. The
+/// factorisation is plain Rust (the matrices here are at most a few hundred wide), which keeps
+/// LAPACK's thread pool out of solver loops.
 pub(crate) fn cholesky(name: &'static str, a: &Array2<f64>) -> Result<Array2<f64>> {
-    match a.cholesky(UPLO::Lower) {
-        Ok(l) => Ok(l),
-        Err(_) => {
-            let (w, _) = eigh(a)?;
-            Err(PortfolioError::NotPositiveSemidefinite {
-                name,
-                min_eigenvalue: w.iter().copied().fold(f64::INFINITY, f64::min),
-            })
+    let mut l = a.clone();
+    if cholesky_in_place(&mut l) {
+        let n = l.nrows();
+        for i in 0..n {
+            for j in (i + 1)..n {
+                l[[i, j]] = 0.0;
+            }
         }
+        return Ok(l);
     }
+    let (w, _) = eigh(a)?;
+    Err(PortfolioError::NotPositiveSemidefinite {
+        name,
+        min_eigenvalue: w.iter().copied().fold(f64::INFINITY, f64::min),
+    })
 }
 
 /// Eigenvalues (ascending) and eigenvectors of a symmetric matrix.
