@@ -28,6 +28,7 @@ pub mod bsm;
 mod error;
 pub mod heston;
 pub mod implied;
+pub mod montecarlo;
 mod normalised;
 
 pub use error::PricingError;

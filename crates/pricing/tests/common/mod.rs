@@ -97,3 +97,5 @@ pub const HESTON_NOISE_FLOOR: Tolerance = Tolerance::new(0.0, 1e-10);
 pub const HESTON_VS_LEWIS: Tolerance = Tolerance::new(0.0, 1e-11);
 /// COS against Lewis on the same inputs: 1e-12 absolute with 1e-13 relative.
 pub const HESTON_ENGINES_AGREE: Tolerance = Tolerance::new(1e-13, 1e-12);
+/// Monte Carlo against closed forms: within this many standard errors.
+pub const MC_SIGMAS: f64 = 4.0;
