@@ -8,6 +8,7 @@ use crate::chain::{Date, LocalTime, OptionChain, Settlement, SideQuote};
 use crate::error::{Result, SurfaceError, in_range};
 use crate::parity::{Pair, forward_given_discount, regress, window};
 use crate::quotes::{SliceQuotes, SmileQuote};
+use crate::smile::Smile;
 use crate::surface::Surface;
 use crate::svi::SviSmile;
 use crate::svi_fit::{CalendarBound, SviCalibrator, SviFit, SviFitReport, SviFitSettings};
@@ -33,6 +34,10 @@ pub struct ChainSettings {
     pub min_quotes: usize,
     /// Enforce no calendar arbitrage between consecutive slices; default true.
     pub no_calendar: bool,
+    /// Outlier filter: drop quotes whose mid vol is further from a first fit than this many
+    /// half bid-ask spreads (in vol, floored at half a vol point), then refit. Default `None`
+    /// (off: every usable quote is fitted).
+    pub outlier_half_spreads: Option<f64>,
     /// The slice fit.
     pub fit: SviFitSettings,
 }
@@ -46,6 +51,7 @@ impl Default for ChainSettings {
             rate_range: (-0.01, 0.10),
             min_quotes: 8,
             no_calendar: true,
+            outlier_half_spreads: None,
             fit: SviFitSettings::default(),
         }
     }
@@ -80,6 +86,9 @@ impl ChainSettings {
                 reason: "must be >= 5",
             });
         }
+        if let Some(x) = self.outlier_half_spreads {
+            in_range("outlier_half_spreads", x, 0.0, f64::INFINITY, "must be > 0")?;
+        }
         in_range(
             "max_rate_se",
             self.max_rate_se,
@@ -113,6 +122,8 @@ pub enum FilterReason {
     Locked,
     /// The bid, mid or ask price has no Black implied vol (outside the no-arbitrage bounds).
     ImpliedVolFailed,
+    /// Further from a first fit than [`ChainSettings::outlier_half_spreads`] allows.
+    Outlier,
 }
 
 /// Why an expiry was not fitted.
@@ -192,7 +203,8 @@ pub struct SliceResult {
     /// OTM quotes left out, by reason.
     pub filtered: BTreeMap<FilterReason, usize>,
     /// Arbitrage in the raw OTM mid quotes of this expiry (calls monotone, convex, within
-    /// bounds; violations larger than half the local bid-ask spread).
+    /// bounds; violations larger than half the local bid-ask spread), on all usable quotes
+    /// before the outlier filter: `index` refers to that list, `strike` identifies the quote.
     pub quote_violations: Vec<QuoteViolation>,
     /// Negative calendar spreads of mid quotes against the previous fitted expiry.
     pub calendar_quote_violations: Vec<QuoteViolation>,
@@ -225,6 +237,41 @@ struct Pending {
     filtered: BTreeMap<FilterReason, usize>,
     quote_violations: Vec<QuoteViolation>,
     calendar_quote_violations: Vec<QuoteViolation>,
+}
+
+/// The quotes of `q` at positions `keep`.
+fn fit_quotes(q: &SliceQuotes, keep: &[usize]) -> Result<SliceQuotes> {
+    SliceQuotes::new(q.expiry(), keep.iter().map(|&i| q.quotes()[i]).collect())
+}
+
+/// Independent fit of one expiry; with outlier filtering on, quotes further from the fit than
+/// [`ChainSettings::outlier_half_spreads`] half-spreads (at least half a vol point) are dropped
+/// and the expiry refitted once. Returns the positions kept when some were dropped.
+fn fit_filtered(
+    calibrator: &SviCalibrator,
+    p: &Pending,
+    settings: &ChainSettings,
+) -> Result<(SviFit, Option<Vec<usize>>)> {
+    let fit = calibrator.fit(&p.quotes)?;
+    let Some(limit) = settings.outlier_half_spreads else {
+        return Ok((fit, None));
+    };
+    let keep: Vec<usize> = p
+        .quotes
+        .quotes()
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| {
+            let err = (fit.smile.implied_vol(q.k) - q.mid).abs();
+            err <= limit * (0.5 * (q.ask - q.bid)).max(0.005)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if keep.len() == p.quotes.len() || keep.len() < settings.min_quotes {
+        return Ok((fit, None));
+    }
+    let refit = calibrator.fit(&fit_quotes(&p.quotes, &keep)?)?;
+    Ok((refit, Some(keep)))
 }
 
 /// Calendar arbitrage between consecutive independent fits, removed in one sweep in `T`
@@ -534,10 +581,20 @@ pub fn build_surface(
         return Err(SurfaceError::EmptyChain);
     }
     // Independent fits (butterfly-free), in parallel.
-    let mut fits: Vec<SviFit> = pending
+    let results: Vec<(SviFit, Option<Vec<usize>>)> = pending
         .par_iter()
-        .map(|p| calibrator.fit(&p.quotes))
+        .map(|p| fit_filtered(&calibrator, p, settings))
         .collect::<Result<_>>()?;
+    let mut fits = Vec::with_capacity(results.len());
+    for (p, (fit, keep)) in pending.iter_mut().zip(results) {
+        if let Some(keep) = keep {
+            let removed = p.quotes.len() - keep.len();
+            *p.filtered.entry(FilterReason::Outlier).or_default() += removed;
+            p.strikes = keep.iter().map(|&i| p.strikes[i]).collect();
+            p.quotes = fit_quotes(&p.quotes, &keep)?;
+        }
+        fits.push(fit);
+    }
     if settings.no_calendar {
         remove_calendar_arbitrage(&calibrator, &pending, &mut fits)?;
     }

@@ -158,6 +158,9 @@ pub struct SviFitReport {
     pub max_abs_err_vol_points: f64,
     /// Share of quotes whose fitted vol lies inside `[bid vol, ask vol]`.
     pub inside_bid_ask: f64,
+    /// Root-mean-square price error in units of the half bid-ask spread, to first order in
+    /// vega: `(σ_fit − σ_mid)/((σ_ask − σ_bid)/2)`, over quotes with a spread (0 if none).
+    pub rmse_half_spreads: f64,
     /// Weighted least-squares objective `½Σ rᵢ²` of the fitted slice (residuals in vol).
     pub objective: f64,
     /// Objective after the quasi-explicit stage alone.
@@ -596,6 +599,7 @@ impl SviCalibrator {
         let calendar = floor.is_some().then(|| scans.next()).flatten();
         let calendar_next = ceiling.is_some().then(|| scans.next()).flatten();
         let (mut se, mut max_err, mut inside) = (0.0, 0.0f64, 0usize);
+        let (mut se_spread, mut n_spread) = (0.0, 0usize);
         for q in quotes.quotes() {
             let v = smile.implied_vol(q.k);
             let e = v - q.mid;
@@ -603,6 +607,12 @@ impl SviCalibrator {
             max_err = max_err.max(e.abs());
             if v >= q.bid && v <= q.ask {
                 inside += 1;
+            }
+            // Price error over the half-spread, to first order in vega: the vega cancels.
+            let half = 0.5 * (q.ask - q.bid);
+            if half > 0.0 {
+                se_spread += (e / half) * (e / half);
+                n_spread += 1;
             }
         }
         let n = quotes.len();
@@ -613,6 +623,11 @@ impl SviCalibrator {
                 rmse_vol_points: 100.0 * (se / n as f64).sqrt(),
                 max_abs_err_vol_points: 100.0 * max_err,
                 inside_bid_ask: inside as f64 / n as f64,
+                rmse_half_spreads: if n_spread > 0 {
+                    (se_spread / n_spread as f64).sqrt()
+                } else {
+                    0.0
+                },
                 objective,
                 objective_quasi_explicit: obj_qe,
                 evaluations: evals + lm_iters,

@@ -33,7 +33,7 @@ fn row(d: Date, k: f64, call: (f64, f64), put: (f64, f64)) -> String {
 
 /// A chain on 2024-01-05 (valuation at the 16:00 close) with two live expiries priced from
 /// raw SVI slices, an expired one, and a few broken quotes.
-fn synthetic() -> (String, Vec<(Date, f64, RawSvi)>) {
+fn synthetic(outlier: bool) -> (String, Vec<(Date, f64, RawSvi)>) {
     let (spot, r, q) = (100.0, 0.05, 0.01);
     let val = LocalTime::close(Date::new(2024, 1, 5).unwrap());
     let slices = vec![
@@ -76,6 +76,9 @@ fn synthetic() -> (String, Vec<(Date, f64, RawSvi)>) {
             if i == 5 {
                 p.0 = 0.0; // zero-bid OTM put
             }
+            if outlier && i == 12 {
+                p = (1.5 * p.0, 1.5 * p.1); // an OTM put quoted far too rich
+            }
             if i == 26 {
                 c = (c.0, c.0); // locked OTM call
             }
@@ -90,7 +93,7 @@ fn synthetic() -> (String, Vec<(Date, f64, RawSvi)>) {
 
 #[test]
 fn synthetic_chain_recovers_forwards_and_smiles() {
-    let (text, truth) = synthetic();
+    let (text, truth) = synthetic(false);
     let chain = parse_cboe_csv(&text).unwrap();
     assert_eq!(chain.rejected.len(), 2, "{:?}", chain.rejected);
     assert!(
@@ -181,4 +184,43 @@ fn bad_chains_are_typed_errors() {
             ..
         })
     ));
+}
+
+#[test]
+fn outlier_filter_drops_a_planted_quote() {
+    let (text, truth) = synthetic(true);
+    let chain = parse_cboe_csv(&text).unwrap();
+    let val = chain.snapshot.last_weekday_close();
+    let settings = ChainSettings {
+        outlier_half_spreads: Some(5.0),
+        ..ChainSettings::default()
+    };
+    let built = build_surface(&chain, val, &settings).unwrap();
+    for (s, (_, t, svi)) in built.slices.iter().zip(&truth) {
+        assert_eq!(
+            s.filtered.get(&FilterReason::Outlier),
+            Some(&1),
+            "{:?}",
+            s.filtered
+        );
+        assert!(!s.strikes.contains(&88.0));
+        assert_eq!(s.strikes.len(), s.quotes.len());
+        assert!(s.fit.rmse_vol_points < 0.05, "{}", s.fit.rmse_vol_points);
+        let want = (svi.total_variance(-0.1) / t).sqrt();
+        assert!((s.smile.implied_vol(-0.1) - want).abs() < 5e-4);
+    }
+    // Without the filter the planted quote is fitted and distorts the slice.
+    let plain = build_surface(&chain, val, &ChainSettings::default()).unwrap();
+    assert!(plain.slices[0].fit.rmse_vol_points > built.slices[0].fit.rmse_vol_points);
+    assert!(
+        build_surface(
+            &chain,
+            val,
+            &ChainSettings {
+                outlier_half_spreads: Some(-1.0),
+                ..ChainSettings::default()
+            }
+        )
+        .is_err()
+    );
 }
