@@ -301,11 +301,18 @@ fn remove_calendar_arbitrage(
             smile: &fits[j].smile,
             k_range: pending[j].quotes.k_range(),
         };
-        let raise = calibrator.fit_between(&pending[i].quotes, Some(bound(i - 1)), None)?;
+        // Warm starts from the fits being repaired: the constrained optimum lies near them.
+        let raise = calibrator.fit_between(
+            &pending[i].quotes,
+            Some(bound(i - 1)),
+            None,
+            Some(fits[i].smile.params()),
+        )?;
         let lower = calibrator.fit_between(
             &pending[i - 1].quotes,
             (i >= 2).then(|| bound(i - 2)),
             Some(bound(i)),
+            Some(fits[i - 1].smile.params()),
         )?;
         let cost_raise = raise.report.objective - fits[i].report.objective;
         let cost_lower = lower.report.objective - fits[i - 1].report.objective;
@@ -328,6 +335,7 @@ fn remove_calendar_arbitrage(
                     k_range: pending[i - 1].quotes.k_range(),
                 }),
                 None,
+                Some(raise.smile.params()),
             )?;
             let cost_both = cost_lower + both.report.objective - fits[i].report.objective;
             if cost_both < cost_raise {

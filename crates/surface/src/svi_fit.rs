@@ -281,7 +281,7 @@ impl SviCalibrator {
     /// [`SurfaceError::TooFewQuotes`] below 5 quotes; [`SurfaceError::Calibration`] if no
     /// finite fit is found.
     pub fn fit(&self, quotes: &SliceQuotes) -> Result<SviFit> {
-        self.fit_inner(quotes, None, None)
+        self.fit_inner(quotes, None, None, None)
     }
 
     /// Fits one slice between optional calendar bounds: its total variance must not fall below
@@ -291,11 +291,15 @@ impl SviCalibrator {
     /// # Errors
     /// As [`SviCalibrator::fit`], and [`SurfaceError::NotIncreasing`] if `floor` does not
     /// expire strictly before, or `ceiling` strictly after, this slice.
+    ///
+    /// With `start`, the quasi-explicit search is skipped and the polish starts from that
+    /// slice (a warm start, e.g. the unconstrained fit being repaired).
     pub fn fit_between(
         &self,
         quotes: &SliceQuotes,
         floor: Option<CalendarBound<'_>>,
         ceiling: Option<CalendarBound<'_>>,
+        start: Option<&RawSvi>,
     ) -> Result<SviFit> {
         let t = quotes.expiry();
         let order = |a: f64, b: f64| {
@@ -316,7 +320,7 @@ impl SviCalibrator {
         if let Some(c) = &ceiling {
             order(t, c.smile.expiry())?;
         }
-        self.fit_inner(quotes, floor, ceiling)
+        self.fit_inner(quotes, floor, ceiling, start)
     }
 
     /// Fits one slice whose total variance must not fall below `floor` (the previous expiry's
@@ -347,6 +351,7 @@ impl SviCalibrator {
                 smile: floor,
                 k_range: floor_range,
             }),
+            None,
             None,
         )
     }
@@ -391,6 +396,7 @@ impl SviCalibrator {
         quotes: &SliceQuotes,
         floor: Option<CalendarBound<'_>>,
         ceiling: Option<CalendarBound<'_>>,
+        start: Option<&RawSvi>,
     ) -> Result<SviFit> {
         let s = &self.settings;
         if quotes.len() < 5 {
@@ -429,42 +435,54 @@ impl SviCalibrator {
         // another basin of the outer objective). Each family: grid, then Nelder-Mead from its
         // best nodes.
         let mut starts: Vec<([f64; 5], f64)> = Vec::with_capacity(2 * s.starts);
-        for a_lo in [0.0, -10.0 * data.w_max.max(1e-8)] {
-            let mut outer = |x: [f64; 2]| -> f64 {
-                evals += 1;
-                let m = x[0].clamp(m_lo, m_hi);
-                let sigma = x[1].clamp(ls_lo, ls_hi).exp();
-                inner_fit(&data, m, sigma, a_lo).1
-            };
-            let mut nodes = Vec::with_capacity(s.grid_m * s.grid_sigma);
-            for i in 0..s.grid_m {
-                let m = m_lo + (m_hi - m_lo) * i as f64 / (s.grid_m - 1) as f64;
-                for j in 0..s.grid_sigma {
-                    let ls = ls_lo + (ls_hi - ls_lo) * j as f64 / (s.grid_sigma - 1) as f64;
-                    nodes.push(([m, ls], outer([m, ls])));
-                }
-            }
-            nodes.sort_by(|a, b| a.1.total_cmp(&b.1));
-            for node in nodes.iter().take(s.starts) {
-                let (x, _, _) = nelder_mead_2d(&mut outer, node.0, step, s.outer_evals, 1e-8);
-                let (m, sigma) = (x[0].clamp(m_lo, m_hi), x[1].clamp(ls_lo, ls_hi).exp());
-                let (abc, obj) = inner_fit(&data, m, sigma, a_lo);
-                if !obj.is_finite() {
-                    continue;
-                }
-                // Polish parameters p = (w_min, b(1+ρ), b(1−ρ), m, σ) with box bounds:
-                // w_min ≥ 0 keeps variance non-negative, wing slopes ≤ 2 are Lee's moment
-                // bounds. A relaxed start with w_min < 0 is projected onto the box.
-                let (a, u, v) = (abc[0], abc[1], abc[2]);
-                let sp = (u / sigma).max(1e-6);
-                let sm = (v / sigma).max(1e-6);
-                let p0 = [a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma];
-                // Starts that converged to the same slice need one polish only.
-                let same = |q: &[f64; 5]| {
-                    (0..5).all(|j| (q[j] - p0[j]).abs() <= 1e-6 * (1.0 + p0[j].abs()))
+        if let Some(raw) = start {
+            // Warm start: polish from the given slice, projected onto the polish box.
+            let p0 = [
+                raw.min_total_variance(),
+                raw.b() * (1.0 + raw.rho()),
+                raw.b() * (1.0 - raw.rho()),
+                raw.m().clamp(m_lo, m_hi),
+                raw.sigma().clamp(s.sigma_min, s.sigma_max),
+            ];
+            starts.push((p0, data_cost(&data, raw)));
+        } else {
+            for a_lo in [0.0, -10.0 * data.w_max.max(1e-8)] {
+                let mut outer = |x: [f64; 2]| -> f64 {
+                    evals += 1;
+                    let m = x[0].clamp(m_lo, m_hi);
+                    let sigma = x[1].clamp(ls_lo, ls_hi).exp();
+                    inner_fit(&data, m, sigma, a_lo).1
                 };
-                if !starts.iter().any(|(q, _)| same(q)) {
-                    starts.push((p0, obj));
+                let mut nodes = Vec::with_capacity(s.grid_m * s.grid_sigma);
+                for i in 0..s.grid_m {
+                    let m = m_lo + (m_hi - m_lo) * i as f64 / (s.grid_m - 1) as f64;
+                    for j in 0..s.grid_sigma {
+                        let ls = ls_lo + (ls_hi - ls_lo) * j as f64 / (s.grid_sigma - 1) as f64;
+                        nodes.push(([m, ls], outer([m, ls])));
+                    }
+                }
+                nodes.sort_by(|a, b| a.1.total_cmp(&b.1));
+                for node in nodes.iter().take(s.starts) {
+                    let (x, _, _) = nelder_mead_2d(&mut outer, node.0, step, s.outer_evals, 1e-8);
+                    let (m, sigma) = (x[0].clamp(m_lo, m_hi), x[1].clamp(ls_lo, ls_hi).exp());
+                    let (abc, obj) = inner_fit(&data, m, sigma, a_lo);
+                    if !obj.is_finite() {
+                        continue;
+                    }
+                    // Polish parameters p = (w_min, b(1+ρ), b(1−ρ), m, σ) with box bounds:
+                    // w_min ≥ 0 keeps variance non-negative, wing slopes ≤ 2 are Lee's moment
+                    // bounds. A relaxed start with w_min < 0 is projected onto the box.
+                    let (a, u, v) = (abc[0], abc[1], abc[2]);
+                    let sp = (u / sigma).max(1e-6);
+                    let sm = (v / sigma).max(1e-6);
+                    let p0 = [a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma];
+                    // Starts that converged to the same slice need one polish only.
+                    let same = |q: &[f64; 5]| {
+                        (0..5).all(|j| (q[j] - p0[j]).abs() <= 1e-6 * (1.0 + p0[j].abs()))
+                    };
+                    if !starts.iter().any(|(q, _)| same(q)) {
+                        starts.push((p0, obj));
+                    }
                 }
             }
         }

@@ -3,8 +3,9 @@
 mod tolerance;
 
 use parapet_surface::{
-    Beta, Phi, PhiFamily, RawSvi, Sabr, SabrCalibrator, SabrFitSettings, SliceQuotes, Smile,
-    SmileQuote, Ssvi, SurfaceError, SviCalibrator, SviFitSettings, Weighting, fit_ssvi,
+    Beta, CalendarBound, Phi, PhiFamily, RawSvi, Sabr, SabrCalibrator, SabrFitSettings,
+    SliceQuotes, Smile, SmileQuote, Ssvi, SurfaceError, SviCalibrator, SviFitSettings, Weighting,
+    fit_ssvi,
 };
 use tolerance::RECOVERY;
 
@@ -282,4 +283,46 @@ fn ssvi_recovers_parameters() {
         assert!(fit.rmse_vol_points < 1e-6);
     }
     assert!(fit_ssvi(&[], PhiFamily::HestonLike).is_err());
+}
+
+#[test]
+fn svi_fit_between_respects_a_ceiling_from_a_warm_start() {
+    // The earlier slice's quotes rise above the later slice in the wings: fitted under the
+    // later slice as a ceiling, warm-started from its unconstrained fit.
+    let early = RawSvi::new(0.02, 0.2, -0.5, 0.0, 0.1).unwrap();
+    let late = RawSvi::new(0.025, 0.15, -0.5, 0.0, 0.15).unwrap();
+    let cal = SviCalibrator::new(SviFitSettings::default()).unwrap();
+    let late_quotes = svi_quotes(&late, 0.3, -0.6, 0.4, 40);
+    let later = cal.fit(&late_quotes).unwrap();
+    let early_quotes = svi_quotes(&early, 0.25, -0.6, 0.4, 40);
+    let free = cal.fit(&early_quotes).unwrap();
+    let ceiling = CalendarBound {
+        smile: &later.smile,
+        k_range: late_quotes.k_range(),
+    };
+    let fit = cal
+        .fit_between(
+            &early_quotes,
+            None,
+            Some(ceiling),
+            Some(free.smile.params()),
+        )
+        .unwrap();
+    let report = fit.report.calendar_next.as_ref().unwrap();
+    assert!(report.is_free(), "{report:?}");
+    assert!(fit.report.calendar.is_none());
+    let (lo, hi) = early_quotes.k_range();
+    for i in 0..=200 {
+        let k = lo + (hi - lo) * i as f64 / 200.0;
+        assert!(fit.smile.total_variance(k) <= later.smile.total_variance(k) + 1e-12);
+    }
+    // The constraint binds: the unconstrained fit crosses the ceiling.
+    assert!((0..=200).any(|i| {
+        let k = lo + (hi - lo) * i as f64 / 200.0;
+        free.smile.total_variance(k) > later.smile.total_variance(k)
+    }));
+    assert!(matches!(
+        cal.fit_between(&late_quotes, None, Some(ceiling), None),
+        Err(SurfaceError::NotIncreasing { .. })
+    ));
 }
