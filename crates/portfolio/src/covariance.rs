@@ -9,7 +9,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::error::{PortfolioError, Result};
 use crate::expected_returns::ewm_weights;
-use crate::linalg::{check_finite, check_returns, symmetrise};
+use crate::linalg::{check_finite, check_returns, gram, symmetrise};
 
 /// Shrinkage target for [`ledoit_wolf`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,9 +72,7 @@ pub fn sample_cov(returns: ArrayView2<'_, f64>, periods_per_year: f64) -> Result
     check_returns("returns", returns, 2)?;
     check_periods(periods_per_year)?;
     let x = demeaned(returns);
-    let mut s = x.t().dot(&x) * (periods_per_year / (returns.nrows() as f64 - 1.0));
-    symmetrise(&mut s);
-    Ok(s)
+    Ok(gram(&x) * (periods_per_year / (returns.nrows() as f64 - 1.0)))
 }
 
 /// Exponentially weighted covariance: the `span`-weighted mean of the products of deviations

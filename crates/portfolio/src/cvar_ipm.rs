@@ -9,10 +9,10 @@
 //! part is the weighted Gram matrix `Rᵀ diag(d) R` — one matrix product per iteration rather
 //! than a sparse factorisation with a dense `n × n` fill-in for every scenario.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, Slice};
+use ndarray::{Array1, Array2, ArrayView2};
 
 use crate::error::{PortfolioError, Result};
-use crate::linalg::{cholesky_in_place, cholesky_solve};
+use crate::linalg::{cholesky_in_place, cholesky_solve, lower_gram};
 
 /// Solution of the structured solve: weights, ζ, the objective and iterations.
 #[derive(Debug, Clone)]
@@ -52,28 +52,6 @@ fn g_times(
 ) -> [Array1<f64>; 4] {
     let rw = r.dot(w);
     [-(&rw + zeta) - u, -u, -w, w.clone()]
-}
-
-/// The lower block triangle of `AᵀA` (the upper part is left zero): blocks of 64 columns,
-/// each a matrix product, so about `(1 + 1/b)/2` of the full product's work for `b` blocks.
-fn lower_gram(a: &Array2<f64>) -> Array2<f64> {
-    const BLOCK: usize = 64;
-    let n = a.ncols();
-    let mut g = Array2::<f64>::zeros((n, n));
-    let starts: Vec<usize> = (0..n).step_by(BLOCK).collect();
-    for &bi in &starts {
-        let ei = (bi + BLOCK).min(n);
-        let ai = a.slice_axis(Axis(1), Slice::from(bi..ei));
-        for &bj in starts.iter().take_while(|&&b| b <= bi) {
-            let ej = (bj + BLOCK).min(n);
-            let aj = a.slice_axis(Axis(1), Slice::from(bj..ej));
-            let block = ai.t().dot(&aj);
-            g.slice_axis_mut(Axis(0), Slice::from(bi..ei))
-                .slice_axis_mut(Axis(1), Slice::from(bj..ej))
-                .assign(&block);
-        }
-    }
-    g
 }
 
 fn max_step(v: &Array1<f64>, dv: &Array1<f64>) -> f64 {

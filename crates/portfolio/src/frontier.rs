@@ -27,25 +27,8 @@ impl MeanVariance {
     /// # Errors
     /// As [`MeanVariance::solve`] for any target.
     pub fn frontier_at(&self, targets: &[f64], risk_free: Option<f64>) -> Result<Frontier> {
-        let (min_volatility, mut hint) = self.solve_with_hint(Objective::MinVolatility, None)?;
-        let mut points = Vec::with_capacity(targets.len());
-        for &target in targets {
-            let (p, active) =
-                self.solve_with_hint(Objective::EfficientReturn { target }, hint.as_ref())?;
-            if active.is_some() {
-                hint = active;
-            }
-            points.push(p);
-        }
-        let tangency = match risk_free {
-            Some(risk_free) => Some(self.solve(Objective::MaxSharpe { risk_free })?),
-            None => None,
-        };
-        Ok(Frontier {
-            min_volatility,
-            points,
-            tangency,
-        })
+        let (min_volatility, hint) = self.solve_with_hint(Objective::MinVolatility, None)?;
+        self.trace(min_volatility, hint, targets, risk_free)
     }
 
     /// `n_points` efficient portfolios with target returns evenly spaced from the
@@ -73,12 +56,21 @@ impl MeanVariance {
         }
         let (min_volatility, hint) = self.solve_with_hint(Objective::MinVolatility, None)?;
         let lo = min_volatility.expected_return;
-        let hi = self.max_return()?;
-        let step = (hi - lo) / (n_points - 1) as f64;
+        let step = (self.max_return()? - lo) / (n_points - 1) as f64;
         let targets: Vec<f64> = (0..n_points).map(|i| lo + step * i as f64).collect();
-        let mut points = Vec::with_capacity(n_points);
-        let mut hint: Option<ActiveSet> = hint;
-        for &target in &targets {
+        self.trace(min_volatility, hint, &targets, risk_free)
+    }
+
+    /// Solves the targets in order, each warm-started from the previous active set.
+    fn trace(
+        &self,
+        min_volatility: Portfolio,
+        mut hint: Option<ActiveSet>,
+        targets: &[f64],
+        risk_free: Option<f64>,
+    ) -> Result<Frontier> {
+        let mut points = Vec::with_capacity(targets.len());
+        for &target in targets {
             let (p, active) =
                 self.solve_with_hint(Objective::EfficientReturn { target }, hint.as_ref())?;
             if active.is_some() {

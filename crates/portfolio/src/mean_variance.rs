@@ -210,6 +210,11 @@ impl MeanVariance {
         self.mu.len()
     }
 
+    /// The group limits added so far.
+    pub fn groups(&self) -> &[GroupLimit] {
+        &self.groups
+    }
+
     /// The same bounds `lower ≤ wᵢ ≤ upper` for every asset (default `[0, 1]`).
     ///
     /// # Errors
