@@ -158,7 +158,8 @@ impl Bachelier {
     /// `−D·θ·Φ(θd)`, dual gamma `D·φ(d)/s`.
     ///
     /// # Errors
-    /// A volatility or expiry that is not positive, or a non-finite volatility.
+    /// A volatility or expiry that is not positive, a non-finite volatility, or
+    /// [`PricingError::Overflow`] if gamma leaves the double range.
     pub fn greeks(&self, vol: f64) -> Result<ForwardGreeks, PricingError> {
         positive("vol", vol)?;
         positive("expiry", self.expiry)?;
@@ -171,7 +172,7 @@ impl Bachelier {
         let undiscounted = price(self.kind, self.forward, self.strike, t, vol);
         let rate = -d.ln() / t;
         let itm = norm_cdf(theta * z);
-        Ok(ForwardGreeks {
+        let g = ForwardGreeks {
             price: d * undiscounted,
             delta: d * theta * itm,
             gamma: d * density / s,
@@ -180,7 +181,9 @@ impl Bachelier {
             strike_delta: -d * theta * itm,
             strike_gamma: d * density / s,
             itm_probability: itm,
-        })
+        };
+        crate::black::check_finite(&g)?;
+        Ok(g)
     }
 
     /// The normal volatility that reproduces the discounted `price`, by

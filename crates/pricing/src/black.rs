@@ -22,7 +22,7 @@
 
 use parapet_core::OptionKind;
 
-use crate::error::{PricingError, finite, non_negative, positive};
+use crate::error::{PricingError, all_finite, finite, non_negative, positive};
 use crate::normalised::{self, FRAC_1_SQRT_2PI};
 
 /// Undiscounted Black-76 price; multiply by the discount factor for the discounted price.
@@ -173,6 +173,20 @@ pub struct ForwardGreeks {
     pub itm_probability: f64,
 }
 
+/// [`PricingError::Overflow`] if a sensitivity left the double range (gamma as `σ√T → 0`).
+pub(crate) fn check_finite(g: &ForwardGreeks) -> Result<(), PricingError> {
+    all_finite(&[
+        ("price", g.price),
+        ("delta", g.delta),
+        ("gamma", g.gamma),
+        ("vega", g.vega),
+        ("theta", g.theta),
+        ("strike_delta", g.strike_delta),
+        ("strike_gamma", g.strike_gamma),
+        ("itm_probability", g.itm_probability),
+    ])
+}
+
 impl ForwardGreeks {
     /// Theta per calendar day, `theta / days_per_year` (365 is the usual choice).
     #[inline]
@@ -313,8 +327,9 @@ impl Black76 {
     /// `1 − Φ`), and `F·φ(d₁) = K·φ(d₂) = √(FK)·e^{−(h²+t²)/2}/√(2π)` is used for all densities.
     ///
     /// # Errors
-    /// A volatility or expiry that is not positive (the sensitivities are singular there), or a
-    /// non-finite volatility.
+    /// A volatility or expiry that is not positive (the sensitivities are singular there), a
+    /// non-finite volatility, or [`PricingError::Overflow`] if gamma leaves the double range
+    /// (`σ√T` near 1e-300).
     pub fn greeks(&self, vol: f64) -> Result<ForwardGreeks, PricingError> {
         positive("vol", vol)?;
         positive("expiry", self.expiry)?;
@@ -348,7 +363,7 @@ impl Black76 {
         let undiscounted = (intrinsic + parts.value).min(bound);
         let vega = root * t.sqrt() * FRAC_1_SQRT_2PI * parts.gauss;
         let rate = if d == 1.0 { 0.0 } else { -d.ln() / t };
-        Ok(ForwardGreeks {
+        let g = ForwardGreeks {
             price: d * undiscounted,
             delta: d * sign * n_theta_d1,
             gamma: d * vega / (f * f * vol * t),
@@ -357,7 +372,9 @@ impl Black76 {
             strike_delta: -d * sign * n_theta_d2,
             strike_gamma: d * vega / (k * k * vol * t),
             itm_probability: n_theta_d2,
-        })
+        };
+        check_finite(&g)?;
+        Ok(g)
     }
 
     /// The lognormal volatility that reproduces the discounted `price`, by

@@ -31,7 +31,7 @@
 use parapet_core::special::norm_cdf;
 use parapet_core::{Exercise, Greeks, Market, Vanilla};
 
-use crate::error::{PricingError, non_negative, positive};
+use crate::error::{PricingError, all_finite, non_negative, positive};
 use crate::normalised;
 
 /// Second- and third-order sensitivities, and the strike (dual) Greeks.
@@ -168,13 +168,14 @@ pub fn price(option: &Vanilla, market: &Market, vol: f64) -> Result<f64, Pricing
 ///
 /// # Errors
 /// [`PricingError::UnsupportedExercise`] for an American contract; a volatility that is not
-/// positive and finite.
+/// positive and finite; [`PricingError::Overflow`] if a Greek leaves the double range (gamma
+/// at `σ√T` near 1e-300).
 pub fn greeks(option: &Vanilla, market: &Market, vol: f64) -> Result<Greeks, PricingError> {
     let u = setup(option, market, vol)?;
     let dq = market.div_discount(u.t);
     let delta = dq * u.sign * norm_cdf(u.sign * u.d1);
     let carry = u.rate - u.div_yield;
-    Ok(Greeks {
+    let g = Greeks {
         price: u.price,
         delta,
         gamma: u.vega / (u.spot * u.spot * u.vol * u.t),
@@ -182,7 +183,17 @@ pub fn greeks(option: &Vanilla, market: &Market, vol: f64) -> Result<Greeks, Pri
         theta: u.rate * u.price - carry * u.spot * delta - u.vega * u.vol / (2.0 * u.t),
         rho: u.sign * u.strike * u.t * u.discount * norm_cdf(u.sign * u.d2),
         dividend_rho: -u.t * u.spot * delta,
-    })
+    };
+    all_finite(&[
+        ("price", g.price),
+        ("delta", g.delta),
+        ("gamma", g.gamma),
+        ("vega", g.vega),
+        ("theta", g.theta),
+        ("rho", g.rho),
+        ("dividend_rho", g.dividend_rho),
+    ])?;
+    Ok(g)
 }
 
 /// Second- and third-order Greeks and the dual (strike) Greeks.
@@ -198,7 +209,8 @@ pub fn greeks(option: &Vanilla, market: &Market, vol: f64) -> Result<Greeks, Pri
 /// ```
 ///
 /// # Errors
-/// As [`greeks`].
+/// As [`greeks`]; [`PricingError::Overflow`] also when a third-order Greek leaves the double
+/// range (around `σ√T < 1e-150` at the money).
 pub fn higher_order(
     option: &Vanilla,
     market: &Market,
@@ -212,7 +224,7 @@ pub fn higher_order(
     let dd1_dt = (2.0 * carry * u.t - u.d2 * u.s) / (2.0 * u.t * u.s);
     let d1d2 = u.d1 * u.d2;
     let density = u.vega / (u.spot * u.t.sqrt()); // e^{−qT}·φ(d₁)
-    Ok(HigherOrderGreeks {
+    let h = HigherOrderGreeks {
         vanna: -density * u.d2 / u.vol,
         volga: u.vega * d1d2 / u.vol,
         charm: u.sign * u.div_yield * dq * norm_cdf(u.sign * u.d1) - density * dd1_dt,
@@ -223,7 +235,20 @@ pub fn higher_order(
         ultima: -u.vega * (d1d2 * (1.0 - d1d2) + u.d1 * u.d1 + u.d2 * u.d2) / (u.vol * u.vol),
         dual_delta: -u.sign * u.discount * norm_cdf(u.sign * u.d2),
         dual_gamma: u.vega / (u.strike * u.strike * u.vol * u.t),
-    })
+    };
+    all_finite(&[
+        ("vanna", h.vanna),
+        ("volga", h.volga),
+        ("charm", h.charm),
+        ("veta", h.veta),
+        ("speed", h.speed),
+        ("zomma", h.zomma),
+        ("color", h.color),
+        ("ultima", h.ultima),
+        ("dual_delta", h.dual_delta),
+        ("dual_gamma", h.dual_gamma),
+    ])?;
+    Ok(h)
 }
 
 #[cfg(test)]

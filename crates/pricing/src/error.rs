@@ -116,6 +116,13 @@ pub enum PricingError {
         /// The volatility.
         vol: f64,
     },
+    /// A result that exceeds the range of a double for these inputs (for example a
+    /// third-order Greek at a volatility near 1e-300), reported instead of ±∞ or NaN.
+    #[error("{name} is not representable as a finite double for these inputs")]
+    Overflow {
+        /// Which result.
+        name: &'static str,
+    },
     /// An error from parapet-core's validated types.
     #[error(transparent)]
     Core(#[from] CoreError),
@@ -148,6 +155,15 @@ pub(crate) fn non_negative(name: &'static str, x: f64) -> Result<f64, PricingErr
     }
 }
 
+/// `Ok` if every value is finite, else [`PricingError::Overflow`] naming the first that is not
+/// (gamma and the higher Greeks grow like `1/σ^k` as `σ√T → 0` and can leave the double range).
+pub(crate) fn all_finite(values: &[(&'static str, f64)]) -> Result<(), PricingError> {
+    match values.iter().find(|(_, v)| !v.is_finite()) {
+        Some(&(name, _)) => Err(PricingError::Overflow { name }),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +191,10 @@ mod tests {
             })
         );
         assert!(finite("x", f64::INFINITY).is_err());
+        assert_eq!(all_finite(&[("a", 1.0), ("b", 2.0)]), Ok(()));
+        assert_eq!(
+            all_finite(&[("a", 1.0), ("gamma", f64::INFINITY), ("c", f64::NAN)]),
+            Err(PricingError::Overflow { name: "gamma" })
+        );
     }
 }

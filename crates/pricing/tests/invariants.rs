@@ -107,6 +107,37 @@ proptest! {
         prop_assert_eq!(g.price, black::price(kind, 1.0, k, 1.0, s));
     }
 
+    /// BSM prices and every Greek are finite, or a typed overflow error where the true value
+    /// leaves the double range, over extreme but valid inputs: strikes e^{±50}, expiries a
+    /// second to 100 years, vols 1e-300..50, rates and yields ±20%.
+    #[test]
+    fn bsm_greeks_never_nan(
+        ln_k in -50.0f64..50.0,
+        ln_t in (1.0f64 / 31_536_000.0).ln()..(100.0f64).ln(),
+        ln_vol in (1e-300f64).ln()..(50.0f64).ln(),
+        r in -0.2f64..0.2,
+        q in -0.2f64..0.2,
+        kind in kind(),
+    ) {
+        let m = Market::new(1.0, r, q).unwrap();
+        let o = Vanilla::european(kind, ln_k.exp(), ln_t.exp()).unwrap();
+        match (bsm::greeks(&o, &m, ln_vol.exp()), bsm::higher_order(&o, &m, ln_vol.exp())) {
+            (Ok(g), Ok(h)) => {
+                let all = [
+                    g.price, g.delta, g.gamma, g.vega, g.theta, g.rho, g.dividend_rho, h.vanna,
+                    h.volga, h.charm, h.veta, h.speed, h.zomma, h.color, h.ultima, h.dual_delta,
+                    h.dual_gamma,
+                ];
+                prop_assert!(all.iter().all(|v| v.is_finite()), "{g:?} {h:?}");
+            }
+            (g, h) => {
+                for e in [g.err(), h.err()].into_iter().flatten() {
+                    prop_assert!(matches!(e, PricingError::Overflow { .. }), "{e}");
+                }
+            }
+        }
+    }
+
     /// The price increases with volatility and is monotone in the strike.
     #[test]
     fn monotone_in_vol_and_strike(
