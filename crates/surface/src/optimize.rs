@@ -135,6 +135,49 @@ pub(crate) fn levenberg_marquardt<const N: usize>(
     m: usize,
     max_iter: usize,
 ) -> ([f64; N], LmInfo) {
+    let mut rt = vec![0.0; m];
+    let mut eval = |x: &[f64; N], r: &mut [f64], jac: Option<&mut [f64]>| {
+        residuals(x, r);
+        if let Some(jac) = jac {
+            forward_difference(&mut *residuals, x, r, &mut rt, jac, &upper);
+        }
+    };
+    levenberg_marquardt_jac(&mut eval, x0, lower, upper, m, max_iter)
+}
+
+/// Forward-difference Jacobian of `residuals` at `x` (residuals `r` there) into `jac`
+/// (row-major, `m × N`), stepping inward at an upper bound.
+pub(crate) fn forward_difference<const N: usize>(
+    residuals: &mut impl FnMut(&[f64; N], &mut [f64]),
+    x: &[f64; N],
+    r: &[f64],
+    scratch: &mut [f64],
+    jac: &mut [f64],
+    upper: &[f64; N],
+) {
+    let m = r.len();
+    for j in 0..N {
+        let h = 1e-7 * x[j].abs().max(1e-4);
+        let mut xp = *x;
+        let h = if xp[j] + h > upper[j] { -h } else { h };
+        xp[j] += h;
+        residuals(&xp, scratch);
+        for i in 0..m {
+            jac[i * N + j] = (scratch[i] - r[i]) / h;
+        }
+    }
+}
+
+/// [`levenberg_marquardt`] with a caller-supplied Jacobian: `eval(x, r, Some(jac))` fills the
+/// residuals and the row-major `m × N` Jacobian at `x`; `eval(x, r, None)` the residuals only.
+pub(crate) fn levenberg_marquardt_jac<const N: usize>(
+    eval: &mut impl FnMut(&[f64; N], &mut [f64], Option<&mut [f64]>),
+    x0: [f64; N],
+    lower: [f64; N],
+    upper: [f64; N],
+    m: usize,
+    max_iter: usize,
+) -> ([f64; N], LmInfo) {
     let clamp = |x: &mut [f64; N]| {
         for i in 0..N {
             x[i] = x[i].clamp(lower[i], upper[i]);
@@ -145,23 +188,13 @@ pub(crate) fn levenberg_marquardt<const N: usize>(
     let mut r = vec![0.0; m];
     let mut rt = vec![0.0; m];
     let mut jac = vec![0.0; m * N];
-    residuals(&x, &mut r);
+    eval(&x, &mut r, None);
     let mut cost = 0.5 * r.iter().map(|v| v * v).sum::<f64>();
     let mut lambda = 1e-3;
     let mut it = 0;
     while it < max_iter {
         it += 1;
-        for j in 0..N {
-            let h = 1e-7 * x[j].abs().max(1e-4);
-            let mut xp = x;
-            // Step inward at an upper bound so the difference stays inside the box.
-            let h = if xp[j] + h > upper[j] { -h } else { h };
-            xp[j] += h;
-            residuals(&xp, &mut rt);
-            for i in 0..m {
-                jac[i * N + j] = (rt[i] - r[i]) / h;
-            }
-        }
+        eval(&x, &mut r, Some(&mut jac));
         let mut jtj = [[0.0; N]; N];
         let mut jtr = [0.0; N];
         for i in 0..m {
@@ -180,16 +213,15 @@ pub(crate) fn levenberg_marquardt<const N: usize>(
         }
         let mut improved = false;
         for _ in 0..12 {
-            let mut mat = vec![0.0; N * N];
-            let mut rhs = vec![0.0; N];
+            let mut mat = [[0.0; N]; N];
+            let mut rhs = [0.0; N];
             for a in 0..N {
-                for b in 0..N {
-                    mat[a * N + b] = jtj[a][b];
-                }
-                mat[a * N + a] += lambda * jtj[a][a].max(1e-12);
+                mat[a] = jtj[a];
+                mat[a][a] += lambda * jtj[a][a].max(1e-12);
                 rhs[a] = -jtr[a];
             }
-            if !solve_dense(&mut mat, &mut rhs, N) {
+            let flat = mat.as_flattened_mut();
+            if !solve_dense(flat, &mut rhs, N) {
                 lambda *= 10.0;
                 continue;
             }
@@ -198,7 +230,7 @@ pub(crate) fn levenberg_marquardt<const N: usize>(
                 xn[a] += rhs[a];
             }
             clamp(&mut xn);
-            residuals(&xn, &mut rt);
+            eval(&xn, &mut rt, None);
             let cn = 0.5 * rt.iter().map(|v| v * v).sum::<f64>();
             if cn.is_finite() && cn < cost {
                 let rel = (cost - cn) / cost.max(1e-300);

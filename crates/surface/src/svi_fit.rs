@@ -12,11 +12,11 @@
 
 use crate::arbitrage::{ArbitrageReport, KGrid, butterfly_check, scan_negative};
 use crate::error::{Result, SurfaceError, in_range};
-use crate::optimize::{levenberg_marquardt, nelder_mead_2d};
+use crate::optimize::{forward_difference, levenberg_marquardt_jac, nelder_mead_2d};
 use crate::quotes::SliceQuotes;
 use crate::smile::Smile;
 use crate::svi::{RawSvi, SviSmile, hyp};
-use crate::svi_qe::{Prepared, inner_fit};
+use crate::svi_qe::{Prepared, inner_fit, normal_equations, solve_box};
 use parapet_core::special::norm_pdf;
 
 /// How quotes are weighted in the least-squares fit (residuals are in implied vol).
@@ -446,24 +446,34 @@ impl SviCalibrator {
             ];
             starts.push((p0, data_cost(&data, raw)));
         } else {
-            for a_lo in [0.0, -10.0 * data.w_max.max(1e-8)] {
+            let families = [0.0, -10.0 * data.w_max.max(1e-8)];
+            // The grid's normal equations serve both families; only the box differs.
+            let mut grid_nodes: [Vec<([f64; 2], f64)>; 2] = [
+                Vec::with_capacity(s.grid_m * s.grid_sigma),
+                Vec::with_capacity(s.grid_m * s.grid_sigma),
+            ];
+            for i in 0..s.grid_m {
+                let m = m_lo + (m_hi - m_lo) * i as f64 / (s.grid_m - 1) as f64;
+                for j in 0..s.grid_sigma {
+                    let ls = ls_lo + (ls_hi - ls_lo) * j as f64 / (s.grid_sigma - 1) as f64;
+                    let sigma = ls.exp();
+                    let ne = normal_equations(&data, m, sigma);
+                    evals += 1;
+                    for (f, &a_lo) in families.iter().enumerate() {
+                        grid_nodes[f].push(([m, ls], solve_box(&ne, data.w_max, sigma, a_lo).1));
+                    }
+                }
+            }
+            for (mut nodes, a_lo) in grid_nodes.into_iter().zip(families) {
                 let mut outer = |x: [f64; 2]| -> f64 {
                     evals += 1;
                     let m = x[0].clamp(m_lo, m_hi);
                     let sigma = x[1].clamp(ls_lo, ls_hi).exp();
                     inner_fit(&data, m, sigma, a_lo).1
                 };
-                let mut nodes = Vec::with_capacity(s.grid_m * s.grid_sigma);
-                for i in 0..s.grid_m {
-                    let m = m_lo + (m_hi - m_lo) * i as f64 / (s.grid_m - 1) as f64;
-                    for j in 0..s.grid_sigma {
-                        let ls = ls_lo + (ls_hi - ls_lo) * j as f64 / (s.grid_sigma - 1) as f64;
-                        nodes.push(([m, ls], outer([m, ls])));
-                    }
-                }
                 nodes.sort_by(|a, b| a.1.total_cmp(&b.1));
                 for node in nodes.iter().take(s.starts) {
-                    let (x, _, _) = nelder_mead_2d(&mut outer, node.0, step, s.outer_evals, 1e-8);
+                    let (x, _, _) = nelder_mead_2d(&mut outer, node.0, step, s.outer_evals, 1e-6);
                     let (m, sigma) = (x[0].clamp(m_lo, m_hi), x[1].clamp(ls_lo, ls_hi).exp());
                     let (abc, obj) = inner_fit(&data, m, sigma, a_lo);
                     if !obj.is_finite() {
@@ -538,12 +548,41 @@ impl SviCalibrator {
             let mut p = p0;
             for round in 0..6 {
                 if s.polish_iterations > 0 || round > 0 {
-                    let m_res = data.k.len() + 2 * penalty.points.len();
-                    let mut res = |p: &[f64; 5], out: &mut [f64]| {
-                        residuals(&data, &penalty, median_weight, p, out);
+                    let n = data.k.len();
+                    let m_res = n + 2 * penalty.points.len();
+                    let mut scratch = vec![0.0; 2 * penalty.points.len()];
+                    // Analytic Jacobian for the data rows; forward differences for the
+                    // penalty rows (piecewise smooth, and few).
+                    let mut eval = |p: &[f64; 5], out: &mut [f64], jac: Option<&mut [f64]>| {
+                        let (head, tail) = out.split_at_mut(n);
+                        penalty_rows(&penalty, median_weight, p, tail);
+                        match jac {
+                            None => data_rows(&data, p, head, None),
+                            Some(jac) => {
+                                let (jd, jp) = jac.split_at_mut(5 * n);
+                                data_rows(&data, p, head, Some(jd));
+                                if tail.iter().all(|&v| v == 0.0) {
+                                    // No penalty is active (they start at a margin inside
+                                    // the constraint): the rows are flat here.
+                                    jp.fill(0.0);
+                                } else {
+                                    let mut pen_rows = |x: &[f64; 5], o: &mut [f64]| {
+                                        penalty_rows(&penalty, median_weight, x, o);
+                                    };
+                                    forward_difference(
+                                        &mut pen_rows,
+                                        p,
+                                        tail,
+                                        &mut scratch,
+                                        jp,
+                                        &upper,
+                                    );
+                                }
+                            }
+                        }
                     };
-                    let (pn, info) = levenberg_marquardt(
-                        &mut res,
+                    let (pn, info) = levenberg_marquardt_jac(
+                        &mut eval,
                         p,
                         lower,
                         upper,
@@ -684,19 +723,42 @@ fn to_raw(p: &[f64; 5]) -> Result<RawSvi> {
     RawSvi::new(a, b, rho, m, sigma)
 }
 
-/// Residuals of the polish: weighted total-variance misfits, then butterfly and calendar
-/// penalties at the penalty points.
-fn residuals(data: &Prepared, pen: &Penalty<'_>, scale: f64, p: &[f64; 5], out: &mut [f64]) {
+/// Data residuals `ωᵢ(w(kᵢ) − wᵢ)` of the polish parameters `p = (w_min, s₊, s₋, m, σ)`, where
+/// `w = w_min − σ√(s₊s₋) + (s₊ − s₋)x/2 + (s₊ + s₋)R/2`, `x = k − m`, `R = √(x² + σ²)`, and
+/// optionally their analytic Jacobian (rows of 5).
+fn data_rows(data: &Prepared, p: &[f64; 5], out: &mut [f64], jac: Option<&mut [f64]>) {
+    let [wmin, sp, sm, m, sigma] = *p;
+    let q = (sp * sm).sqrt();
+    let a = wmin - sigma * q;
+    let (half_sum, half_diff) = (0.5 * (sp + sm), 0.5 * (sp - sm));
+    let n = data.k.len();
+    for i in 0..n {
+        let x = data.k[i] - m;
+        let r = hyp(x, sigma);
+        out[i] = data.weight[i] * (a + half_diff * x + half_sum * r - data.w[i]);
+    }
+    if let Some(jac) = jac {
+        let (dq_sp, dq_sm) = (0.5 * sigma * sm / q, 0.5 * sigma * sp / q);
+        for i in 0..n {
+            let x = data.k[i] - m;
+            let r = hyp(x, sigma);
+            let wt = data.weight[i];
+            let row = &mut jac[5 * i..5 * i + 5];
+            row[0] = wt;
+            row[1] = wt * (0.5 * (x + r) - dq_sp);
+            row[2] = wt * (0.5 * (r - x) - dq_sm);
+            row[3] = wt * (-half_diff - half_sum * x / r);
+            row[4] = wt * (half_sum * sigma / r - q);
+        }
+    }
+}
+
+/// Penalty residuals at the penalty points: `2·np` values, butterfly then calendar.
+fn penalty_rows(pen: &Penalty<'_>, scale: f64, p: &[f64; 5], out: &mut [f64]) {
     let [wmin, sp, sm, m, sigma] = *p;
     let b = 0.5 * (sp + sm);
     let rho = (sp - sm) / (sp + sm);
     let a = wmin - sigma * (sp * sm).sqrt();
-    let n = data.k.len();
-    for i in 0..n {
-        let x = data.k[i] - m;
-        let w = a + b * (rho * x + hyp(x, sigma));
-        out[i] = data.weight[i] * (w - data.w[i]);
-    }
     let np = pen.points.len();
     for (j, &k) in pen.points.iter().enumerate() {
         let x = k - m;
@@ -718,7 +780,7 @@ fn residuals(data: &Prepared, pen: &Penalty<'_>, scale: f64, p: &[f64; 5], out: 
         } else {
             (1.0 - w, 0.0)
         };
-        out[n + j] = pen.butterfly * gb;
-        out[n + np + j] = pen.calendar * scale * gc;
+        out[j] = pen.butterfly * gb;
+        out[np + j] = pen.calendar * scale * gc;
     }
 }

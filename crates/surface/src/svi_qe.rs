@@ -20,6 +20,20 @@ pub(crate) struct Prepared {
 /// box `a_lo ≤ a ≤ max w`, `0 ≤ u, v ≤ 2σ` (Lee's wing bound) by enumerating the faces of the box.
 /// Returns `((a, u, v), ½·objective)`.
 pub(crate) fn inner_fit(data: &Prepared, m: f64, sigma: f64, a_lo: f64) -> ([f64; 3], f64) {
+    solve_box(&normal_equations(data, m, sigma), data.w_max, sigma, a_lo)
+}
+
+/// Weighted normal equations `(G, h, c)` of the inner problem at `(m, σ)`: the objective is
+/// `½(xᵀGx − 2hᵀx + c)`.
+#[derive(Clone, Copy)]
+pub(crate) struct Normal {
+    g: [[f64; 3]; 3],
+    h: [f64; 3],
+    c: f64,
+}
+
+/// Accumulates the normal equations at `(m, σ)`.
+pub(crate) fn normal_equations(data: &Prepared, m: f64, sigma: f64) -> Normal {
     let inv_s = 1.0 / sigma;
     // Normal equations accumulated in four independent lanes (a layout the compiler
     // vectorises): acc[j][lane] for h₀, h₁, h₂, G₀₀, G₀₁, G₀₂, G₁₁, G₁₂, G₂₂, c.
@@ -59,9 +73,14 @@ pub(crate) fn inner_fit(data: &Prepared, m: f64, sigma: f64, a_lo: f64) -> ([f64
         [sum(4), sum(6), sum(7)],
         [sum(5), sum(7), sum(8)],
     ];
-    let c = sum(9);
+    Normal { g, h, c: sum(9) }
+}
+
+/// Minimises the inner objective on the box `a_lo ≤ a ≤ w_max`, `0 ≤ u, v ≤ 2σ`.
+pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64; 3], f64) {
+    let Normal { g, h, c } = *ne;
     let lo = [a_lo, 0.0, 0.0];
-    let hi = [data.w_max, 2.0 * sigma, 2.0 * sigma];
+    let hi = [w_max, 2.0 * sigma, 2.0 * sigma];
     let quad = |x: &[f64; 3]| {
         let mut q = c;
         for a in 0..3 {
