@@ -31,4 +31,9 @@ pub mod implied;
 pub mod montecarlo;
 mod normalised;
 
+pub use bachelier::Bachelier;
+pub use batch::BlackChain;
+pub use black::{Black76, ForwardGreeks};
+pub use bsm::HigherOrderGreeks;
 pub use error::PricingError;
+pub use implied::ImpliedVol;
