@@ -51,6 +51,11 @@ impl UnitBoundary {
     /// `b(τ)` for `0 ≤ τ ≤ T`.
     #[inline]
     pub(crate) fn at(&self, tau: f64) -> f64 {
+        // At expiry the limit is exact; elsewhere the interpolant's rounding (ε·max H) is
+        // amplified by the square root, a few 1e-8 relative next to expiry.
+        if tau <= 0.0 {
+            return self.x_max;
+        }
         let z = 2.0 * (tau.max(0.0) / self.expiry).sqrt() - 1.0;
         let h = Chebyshev::eval(&self.coef, z);
         self.x_max * (-h.max(0.0).sqrt()).exp()
@@ -112,11 +117,9 @@ pub(crate) fn unit_boundary(
     // Chebyshev coordinates of the boundary times u of every point.
     let mut zs = Vec::with_capacity(n * l);
     for &tau in &taus[..n] {
-        for (&y, &w) in rule.nodes.iter().zip(&rule.weights) {
+        for ((&w, &sn), &cs) in rule.weights.iter().zip(&rule.sin).zip(&rule.cos) {
             // u = τ·sin²θ, τ − u = τ·cos²θ with θ = π(1 + y)/4: both √u (the boundary's
             // √(u·ln u) behaviour near expiry) and √(τ − u) (the kernel's) are smooth in θ.
-            let theta = FRAC_PI_4 * (1.0 + y);
-            let (sn, cs) = theta.sin_cos();
             let (u, m) = (tau * sn * sn, tau * cs * cs);
             let (scale, jac) = if use_a {
                 // dθ-measure of φ(d)/(σ√(τ−u)) du is 2√τ·sinθ/σ; Φ(d) du carries τ·sin2θ.
@@ -228,10 +231,8 @@ fn h_of(b: f64, x_max: f64) -> f64 {
 pub(crate) fn premium(put: &Put, boundary: &UnitBoundary, rule: &GaussLegendre) -> f64 {
     let (s, k, r, q, vol, big_t) = (put.spot, put.strike, put.r, put.q, put.vol, put.expiry);
     let mut sum = 0.0;
-    for (&x, &w) in rule.nodes.iter().zip(&rule.weights) {
+    for ((&w, &sn), &cs) in rule.weights.iter().zip(&rule.sin).zip(&rule.cos) {
         // t = T·sin²θ: smooth at t → 0 (the kernel's √t) and at t → T (the boundary's √u).
-        let theta = FRAC_PI_4 * (1.0 + x);
-        let (sn, cs) = theta.sin_cos();
         let t = big_t * sn * sn;
         let b = k * boundary.at(big_t * cs * cs);
         let v = vol * big_t.sqrt() * sn;

@@ -59,7 +59,8 @@ pub(crate) fn boundary(put: &Put, tau: f64) -> f64 {
         if !next.is_finite() {
             break;
         }
-        let done = (next - x).abs() <= 1e-12 * x_max;
+        // An initial guess only: 1e-9 relative is far below what the iteration corrects.
+        let done = (next - x).abs() <= 1e-9 * x_max;
         x = next;
         if done {
             break;

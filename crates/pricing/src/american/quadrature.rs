@@ -10,6 +10,10 @@
 pub(crate) struct GaussLegendre {
     pub(crate) nodes: Vec<f64>,
     pub(crate) weights: Vec<f64>,
+    /// `sin θ` and `cos θ` of the nodes mapped to `θ = π(1 + x)/4 ∈ [0, π/2]`, for the
+    /// sine substitution of the fixed-point engine.
+    pub(crate) sin: Vec<f64>,
+    pub(crate) cos: Vec<f64>,
 }
 
 impl GaussLegendre {
@@ -42,7 +46,16 @@ impl GaussLegendre {
             // The middle node is exactly zero by symmetry.
             nodes[n / 2] = 0.0;
         }
-        Self { nodes, weights }
+        let (sin, cos) = nodes
+            .iter()
+            .map(|&x| (std::f64::consts::FRAC_PI_4 * (1.0 + x)).sin_cos())
+            .unzip();
+        Self {
+            nodes,
+            weights,
+            sin,
+            cos,
+        }
     }
 
     /// `∫_a^b f(x) dx` by the rule mapped affinely onto `[a, b]`.

@@ -1,6 +1,7 @@
 //! Calibration of the Heston model to option quotes by Levenberg-Marquardt with bounds.
 
 use parapet_core::{Market, OptionKind, Vanilla};
+use rayon::prelude::*;
 
 use super::{Cos, CosSettings, HestonModel, HestonParams};
 use crate::bsm;
@@ -77,7 +78,8 @@ pub struct CalibrationSettings {
     pub gradient_tolerance: f64,
     /// Parameter bounds.
     pub bounds: HestonBounds,
-    /// Pricing method (COS with `L = 12`, accurate to about 1e-9: ample for fitting quotes).
+    /// Pricing method (COS with `L = 12` and series tolerance 1e-12, accurate to about 1e-9
+    /// in price, twice as cheap as the default COS: ample for fitting quotes).
     pub cos: CosSettings,
 }
 
@@ -213,11 +215,17 @@ impl Problem<'_> {
         let model = HestonModel::new(from_array(&self.params(y)))?;
         let n = self.quotes.len();
         let (mut weighted, mut raw) = (vec![0.0; n], vec![0.0; n]);
-        for (kind, expiry, idx) in &self.groups {
-            let strikes: Vec<f64> = idx.iter().map(|&i| self.quotes[i].strike).collect();
-            let prices = self
-                .cos
-                .smile(&model, self.market, *kind, *expiry, &strikes)?;
+        // One smile per expiry, in parallel; results are gathered in group order.
+        let smiles = self
+            .groups
+            .par_iter()
+            .map(|(kind, expiry, idx)| {
+                let strikes: Vec<f64> = idx.iter().map(|&i| self.quotes[i].strike).collect();
+                self.cos
+                    .smile(&model, self.market, *kind, *expiry, &strikes)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for ((_, _, idx), prices) in self.groups.iter().zip(smiles) {
             for (&i, p) in idx.iter().zip(prices) {
                 let (target, scale) = self.target[i];
                 raw[i] = scale * (p - target);
@@ -265,7 +273,7 @@ fn solve5(mut a: [[f64; 5]; 5], mut b: [f64; 5]) -> Option<[f64; 5]> {
 /// logistic map `p = lo + (hi − lo)/(1 + e^{−y})` with the iteration in `y`; the Jacobian is
 /// by forward differences; damping follows Nielsen's rule `λ ← λ·max(⅓, 1 − (2ϱ − 1)³)` on
 /// success and `λ ← λν, ν ← 2ν` on failure. Each expiry's quotes are priced as one COS smile,
-/// sharing the characteristic function.
+/// sharing the characteristic function; expiries are priced in parallel (rayon).
 ///
 /// References: K. Levenberg (1944), "A method for the solution of certain non-linear problems
 /// in least squares", *Quarterly of Applied Mathematics* 2, 164–168; D.W. Marquardt (1963),

@@ -180,9 +180,24 @@ impl MonteCarlo {
         expiry: f64,
         rng: &mut R,
     ) -> Result<McEstimate, PricingError> {
+        self.price_with_seed(model, payoff, market, expiry, rng.next_u64())
+    }
+
+    /// [`MonteCarlo::price`] with the run's seed given directly (what `price` draws from the
+    /// caller's generator): the same seed gives the same bits.
+    ///
+    /// # Errors
+    /// As [`MonteCarlo::price`].
+    pub fn price_with_seed<M: PathModel>(
+        &self,
+        model: &M,
+        payoff: &Payoff,
+        market: &Market,
+        expiry: f64,
+        seed: u64,
+    ) -> Result<McEstimate, PricingError> {
         payoff.validate()?;
         positive("expiry", expiry)?;
-        let seed = rng.next_u64();
         let s = self.settings;
         let per_sample = if s.antithetic { 2 } else { 1 };
         let samples = s.paths.div_ceil(per_sample);
