@@ -16,7 +16,9 @@ use crate::optimize::{forward_difference, levenberg_marquardt_jac, nelder_mead_2
 use crate::quotes::SliceQuotes;
 use crate::smile::Smile;
 use crate::svi::{RawSvi, SviSmile, hyp};
-use crate::svi_qe::{Prepared, inner_fit, normal_equations, solve_box};
+use crate::svi_qe::{
+    Prepared, data_cost, data_rows, inner_fit, normal_equations, solve_box, to_raw,
+};
 use parapet_core::special::norm_pdf;
 
 /// How quotes are weighted in the least-squares fit (residuals are in implied vol).
@@ -694,62 +696,6 @@ impl SviCalibrator {
                 calendar_next,
             },
         })
-    }
-}
-
-/// The weighted least-squares data objective `½Σ (ωᵢ(w(kᵢ) − wᵢ))²` of a slice.
-fn data_cost(data: &Prepared, raw: &RawSvi) -> f64 {
-    let mut c = 0.0;
-    for i in 0..data.k.len() {
-        let r = data.weight[i] * (raw.total_variance(data.k[i]) - data.w[i]);
-        c += r * r;
-    }
-    0.5 * c
-}
-
-/// Raw SVI from the polish parameters `(w_min, b(1+ρ), b(1−ρ), m, σ)`:
-/// `b = (s₊ + s₋)/2`, `ρ = (s₊ − s₋)/(s₊ + s₋)`, `a = w_min − σ√(s₊s₋)`.
-fn to_raw(p: &[f64; 5]) -> Result<RawSvi> {
-    let [wmin, sp, sm, m, sigma] = *p;
-    let b = 0.5 * (sp + sm);
-    let rho = (sp - sm) / (sp + sm);
-    let mut a = wmin - sigma * (sp * sm).sqrt();
-    // a + bσ√(1−ρ²) equals w_min in exact arithmetic; absorb the rounding so that
-    // w_min = 0 maps to a valid slice.
-    let wm = a + b * sigma * (1.0 - rho * rho).sqrt();
-    if wm < 0.0 {
-        a -= wm;
-    }
-    RawSvi::new(a, b, rho, m, sigma)
-}
-
-/// Data residuals `ωᵢ(w(kᵢ) − wᵢ)` of the polish parameters `p = (w_min, s₊, s₋, m, σ)`, where
-/// `w = w_min − σ√(s₊s₋) + (s₊ − s₋)x/2 + (s₊ + s₋)R/2`, `x = k − m`, `R = √(x² + σ²)`, and
-/// optionally their analytic Jacobian (rows of 5).
-fn data_rows(data: &Prepared, p: &[f64; 5], out: &mut [f64], jac: Option<&mut [f64]>) {
-    let [wmin, sp, sm, m, sigma] = *p;
-    let q = (sp * sm).sqrt();
-    let a = wmin - sigma * q;
-    let (half_sum, half_diff) = (0.5 * (sp + sm), 0.5 * (sp - sm));
-    let n = data.k.len();
-    for i in 0..n {
-        let x = data.k[i] - m;
-        let r = hyp(x, sigma);
-        out[i] = data.weight[i] * (a + half_diff * x + half_sum * r - data.w[i]);
-    }
-    if let Some(jac) = jac {
-        let (dq_sp, dq_sm) = (0.5 * sigma * sm / q, 0.5 * sigma * sp / q);
-        for i in 0..n {
-            let x = data.k[i] - m;
-            let r = hyp(x, sigma);
-            let wt = data.weight[i];
-            let row = &mut jac[5 * i..5 * i + 5];
-            row[0] = wt;
-            row[1] = wt * (0.5 * (x + r) - dq_sp);
-            row[2] = wt * (0.5 * (r - x) - dq_sm);
-            row[3] = wt * (-half_diff - half_sum * x / r);
-            row[4] = wt * (half_sum * sigma / r - q);
-        }
     }
 }
 

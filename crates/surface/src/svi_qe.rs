@@ -1,10 +1,13 @@
-//! The quasi-explicit inner step of the SVI slice fit (Zeliade Systems 2009, *Quasi-explicit
-//! calibration of Gatheral's SVI model*).
+//! The least-squares pieces of the SVI slice fit: the quasi-explicit inner step (Zeliade
+//! Systems 2009, *Quasi-explicit calibration of Gatheral's SVI model*) and the polish's data
+//! residuals with their analytic Jacobian.
 
 // Index loops mirror the normal equations of the 3-variable least-squares problem.
 #![allow(clippy::needless_range_loop)]
 
+use crate::error::Result;
 use crate::optimize::solve_dense;
+use crate::svi::{RawSvi, hyp};
 
 /// Per-quote data in total-variance units: `k`, target `w`, residual weight.
 pub(crate) struct Prepared {
@@ -172,4 +175,147 @@ pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64
         }
     }
     best
+}
+
+/// The weighted least-squares data objective `½Σ (ωᵢ(w(kᵢ) − wᵢ))²` of a slice.
+pub(crate) fn data_cost(data: &Prepared, raw: &RawSvi) -> f64 {
+    let mut c = 0.0;
+    for i in 0..data.k.len() {
+        let r = data.weight[i] * (raw.total_variance(data.k[i]) - data.w[i]);
+        c += r * r;
+    }
+    0.5 * c
+}
+
+/// Raw SVI from the polish parameters `(w_min, b(1+ρ), b(1−ρ), m, σ)`:
+/// `b = (s₊ + s₋)/2`, `ρ = (s₊ − s₋)/(s₊ + s₋)`, `a = w_min − σ√(s₊s₋)`.
+pub(crate) fn to_raw(p: &[f64; 5]) -> Result<RawSvi> {
+    let [wmin, sp, sm, m, sigma] = *p;
+    let b = 0.5 * (sp + sm);
+    let rho = (sp - sm) / (sp + sm);
+    let mut a = wmin - sigma * (sp * sm).sqrt();
+    // a + bσ√(1−ρ²) equals w_min in exact arithmetic; absorb the rounding so that
+    // w_min = 0 maps to a valid slice.
+    let wm = a + b * sigma * (1.0 - rho * rho).sqrt();
+    if wm < 0.0 {
+        a -= wm;
+    }
+    RawSvi::new(a, b, rho, m, sigma)
+}
+
+/// Data residuals `ωᵢ(w(kᵢ) − wᵢ)` of the polish parameters `p = (w_min, s₊, s₋, m, σ)`, where
+/// `w = w_min − σ√(s₊s₋) + (s₊ − s₋)x/2 + (s₊ + s₋)R/2`, `x = k − m`, `R = √(x² + σ²)`, and
+/// optionally their analytic Jacobian (rows of 5).
+pub(crate) fn data_rows(data: &Prepared, p: &[f64; 5], out: &mut [f64], jac: Option<&mut [f64]>) {
+    let [wmin, sp, sm, m, sigma] = *p;
+    let q = (sp * sm).sqrt();
+    let a = wmin - sigma * q;
+    let (half_sum, half_diff) = (0.5 * (sp + sm), 0.5 * (sp - sm));
+    let n = data.k.len();
+    for i in 0..n {
+        let x = data.k[i] - m;
+        let r = hyp(x, sigma);
+        out[i] = data.weight[i] * (a + half_diff * x + half_sum * r - data.w[i]);
+    }
+    if let Some(jac) = jac {
+        let (dq_sp, dq_sm) = (0.5 * sigma * sm / q, 0.5 * sigma * sp / q);
+        for i in 0..n {
+            let x = data.k[i] - m;
+            let r = hyp(x, sigma);
+            let wt = data.weight[i];
+            let row = &mut jac[5 * i..5 * i + 5];
+            row[0] = wt;
+            row[1] = wt * (0.5 * (x + r) - dq_sp);
+            row[2] = wt * (0.5 * (r - x) - dq_sm);
+            row[3] = wt * (-half_diff - half_sum * x / r);
+            row[4] = wt * (half_sum * sigma / r - q);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> Prepared {
+        let raw = RawSvi::new(0.01, 0.1, -0.6, 0.03, 0.12).unwrap();
+        let k: Vec<f64> = (0..30).map(|i| -0.4 + 0.02 * i as f64).collect();
+        let w: Vec<f64> = k
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| raw.total_variance(k) * (1.0 + 0.01 * ((i * 7 % 5) as f64 - 2.0)))
+            .collect();
+        let weight = (0..30).map(|i| 1.0 + 0.1 * i as f64).collect();
+        let w_max = w.iter().cloned().fold(0.0, f64::max);
+        Prepared {
+            k,
+            w,
+            weight,
+            w_max,
+        }
+    }
+
+    #[test]
+    fn analytic_jacobian_matches_central_differences() {
+        let d = data();
+        let p = [0.02, 0.05, 0.2, 0.01, 0.15];
+        let n = d.k.len();
+        let (mut r, mut jac) = (vec![0.0; n], vec![0.0; 5 * n]);
+        data_rows(&d, &p, &mut r, Some(&mut jac));
+        for j in 0..5 {
+            let h = 1e-6 * p[j].abs().max(1e-3);
+            let (mut pp, mut pm) = (p, p);
+            pp[j] += h;
+            pm[j] -= h;
+            let (mut rp, mut rm) = (vec![0.0; n], vec![0.0; n]);
+            data_rows(&d, &pp, &mut rp, None);
+            data_rows(&d, &pm, &mut rm, None);
+            for i in 0..n {
+                let fd = (rp[i] - rm[i]) / (2.0 * h);
+                assert!(
+                    (jac[5 * i + j] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                    "{i} {j}"
+                );
+            }
+        }
+        // The residuals are those of the raw slice the parameters map to.
+        let raw = to_raw(&p).unwrap();
+        assert!((raw.min_total_variance() - p[0]).abs() < 1e-15);
+        let c: f64 = r.iter().map(|x| 0.5 * x * x).sum();
+        assert!((data_cost(&d, &raw) - c).abs() < 1e-12 * c);
+    }
+
+    #[test]
+    fn box_solution_beats_every_feasible_grid_point() {
+        let d = data();
+        let (m, sigma) = (0.02, 0.1);
+        for a_lo in [0.0, -1.0] {
+            let (x, obj) = inner_fit(&d, m, sigma, a_lo);
+            assert!(x[0] >= a_lo && x[0] <= d.w_max && x[1] >= 0.0 && x[2] >= 0.0);
+            assert!(x[1] <= 2.0 * sigma && x[2] <= 2.0 * sigma);
+            let f = |x: [f64; 3]| -> f64 {
+                let mut s = 0.0;
+                for i in 0..d.k.len() {
+                    let y = (d.k[i] - m) / sigma;
+                    let r = (y * y + 1.0).sqrt();
+                    let w = x[0] + 0.5 * x[1] * (r + y) + 0.5 * x[2] * (r - y);
+                    s += (d.weight[i] * (w - d.w[i])).powi(2);
+                }
+                0.5 * s
+            };
+            assert!((f(x) - obj).abs() < 1e-9 * (1.0 + obj));
+            for i in 0..=10 {
+                for j in 0..=10 {
+                    for l in 0..=10 {
+                        let y = [
+                            a_lo.max(-0.05) + (d.w_max - a_lo.max(-0.05)) * i as f64 / 10.0,
+                            2.0 * sigma * j as f64 / 10.0,
+                            2.0 * sigma * l as f64 / 10.0,
+                        ];
+                        assert!(f(y) >= obj - 1e-12);
+                    }
+                }
+            }
+        }
+    }
 }
