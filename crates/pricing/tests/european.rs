@@ -76,6 +76,7 @@ fn bsm_european_against_mpmath_audit() {
     assert!(file.cases.len() >= 210);
     let mut worst = Worst::default();
     let mut failures = Vec::new();
+    let mut beyond_goal = 0;
     for c in &file.cases {
         let option = Vanilla::european(kind(&c.option_type), c.strike, c.t).unwrap();
         let market = Market::new(c.spot, c.r, c.q).unwrap();
@@ -109,6 +110,10 @@ fn bsm_european_against_mpmath_audit() {
         ];
         for (name, got, tol) in fields {
             let want = c.mpmath_check[name];
+            // The workspace goal: 1e-14 relative or 1e-16·max(S, K) absolute, unconditioned.
+            if (got - want).abs() > f64::max(1e-14 * want.abs(), 1e-16 * scale) {
+                beyond_goal += 1;
+            }
             if let Some(ratio) = worst.record(name, got, want, tol) {
                 failures.push(format!(
                     "{} {name}: got {got:e} want {want:e} (err/tol {ratio:.2}, scale {scale})",
@@ -118,6 +123,11 @@ fn bsm_european_against_mpmath_audit() {
         }
     }
     worst.report("bsm_european.json");
+    eprintln!(
+        "bsm_european.json: {beyond_goal} of {} values beyond 1e-14 relative and 1e-16·max(S,K) absolute (all within the conditioned tolerance)",
+        8 * file.cases.len()
+    );
+    assert_eq!(beyond_goal, 0, "values beyond the workspace accuracy goal");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -151,6 +161,7 @@ fn black76_against_quantlib_and_mpmath() {
     assert!(file.cases.len() >= 70);
     let mut worst = Worst::default();
     let mut failures = Vec::new();
+    let mut price_beyond_goal = 0;
     for c in &file.cases {
         let opt = Black76::displaced(
             kind(&c.option_type),
@@ -207,6 +218,14 @@ fn black76_against_quantlib_and_mpmath() {
                 ql.with_abs(1e-15),
             ),
         ];
+        if (g.price - c.mpmath_check["price"]).abs()
+            > f64::max(
+                1e-14 * c.mpmath_check["price"],
+                1e-16 * f.max(k) * c.discount,
+            )
+        {
+            price_beyond_goal += 1;
+        }
         for (name, got, want, tol) in fields {
             if let Some(ratio) = worst.record(name, got, want, tol) {
                 failures.push(format!(
@@ -217,6 +236,14 @@ fn black76_against_quantlib_and_mpmath() {
         }
     }
     worst.report("black76.json");
+    eprintln!(
+        "black76.json: {price_beyond_goal} of {} prices beyond 1e-14 relative and 1e-16·max(F,K) absolute",
+        file.cases.len()
+    );
+    assert_eq!(
+        price_beyond_goal, 0,
+        "prices beyond the workspace accuracy goal"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
