@@ -270,6 +270,9 @@ impl JumpWingsSvi {
     /// The raw SVI slice with these jump-wings parameters (Gatheral & Jacquier 2014, Lemma 3.2):
     /// `b = √w·(c + p)/2`, `ρ = 1 − p√w/b`, `β = ρ − 2ψ√w/b`, `α = sign(β)·√(1/β² − 1)`,
     /// `m = (v − ṽ)t / (b·(−ρ + sign(α)√(1 + α²) − α√(1 − ρ²)))`, `σ = α·m`,
+    /// (the denominator in a cancellation-free form). Near `v = ṽ` (ATM at the variance
+    /// minimum) `m` is ill-conditioned: its relative error is about `ε·v/(v − ṽ)`.
+    ///
     /// `a = ṽt − bσ√(1 − ρ²)`.
     ///
     /// When `β = 0` the slice is centred (`m = 0`) and `σ = (v − ṽ)t/(b(1 − √(1 − ρ²)))`.
@@ -318,7 +321,13 @@ impl JumpWingsSvi {
             (0.0, dv / denom)
         } else {
             let alpha = beta.signum() * (1.0 / (beta * beta) - 1.0).sqrt();
-            let m = dv / (b * (-rho + alpha.signum() * alpha.hypot(1.0) - alpha * s));
+            // The denominator −ρ + sign(α)√(1+α²) − α√(1−ρ²) cancels as β → ρ (the ATM point
+            // nears the variance minimum); with 1/β = sign(α)√(1+α²) it equals
+            // (β − ρ)²/(β(1 − βρ + √((1−β²)(1−ρ²)))), and β − ρ = −2ψ√w/b exactly.
+            let bmr = 2.0 * self.psi * sw / b;
+            let denom = bmr * bmr
+                / (beta * (1.0 - beta * rho + ((1.0 - beta * beta) * (1.0 - rho * rho)).sqrt()));
+            let m = dv / (b * denom);
             (m, alpha * m)
         };
         if sigma.is_nan() || sigma <= 0.0 {
