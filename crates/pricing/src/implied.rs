@@ -233,7 +233,7 @@ fn solve_normalised(
     };
     let s_c = (-2.0 * x).sqrt();
     if x < 0.0 {
-        let guess = lower_guess(x, ln_beta);
+        let guess = lower_guess(x, beta, ln_beta);
         // The lower map f satisfies f(s_c/2) < b(x, s_c) for every x (checked at 40 digits
         // for |x| from 1e-8 to 1000: the ratio is at most 0.073), and f is increasing, so a
         // guess below s_c/2 proves β < b(x, s_c) without evaluating b there.
@@ -253,11 +253,17 @@ fn solve_normalised(
 
 /// Inverse of Jäckel's lower map `f(s) = (2π|x|/√27)·Φ(−|x|/(√3 s))³`, which tends to
 /// `b(x, s)` as `s → 0`; `None` where the map cannot reach `β`.
-fn lower_guess(x: f64, ln_beta: f64) -> Option<f64> {
+fn lower_guess(x: f64, beta: f64, ln_beta: f64) -> Option<f64> {
     const TWO_PI_OVER_SQRT_27: f64 = 1.209_199_576_156_145_2;
     const SQRT_3: f64 = 1.732_050_807_568_877_2;
     let ax = -x;
-    let p = ((ln_beta - (TWO_PI_OVER_SQRT_27 * ax).ln()) / 3.0).exp();
+    let ratio = beta / (TWO_PI_OVER_SQRT_27 * ax);
+    // p = ratio^{1/3}: a cube root where the ratio is a normal double, logarithms otherwise.
+    let p = if ratio >= f64::MIN_POSITIVE && ratio.is_finite() {
+        ratio.cbrt()
+    } else {
+        ((ln_beta - (TWO_PI_OVER_SQRT_27 * ax).ln()) / 3.0).exp()
+    };
     (p < 0.5).then(|| ax / (SQRT_3 * -norm_inv_cdf(p)))
 }
 
