@@ -78,6 +78,6 @@ pub const FIT_COST: Tol = Tol {
 /// Unconstrained slice objectives vs the reference's (same problem; Levenberg-Marquardt stops
 /// in flat valleys a little short of scipy's trust-region optimum).
 pub const REFIT: Tol = Tol {
-    rel: 2e-5,
+    rel: 1e-4,
     abs: 0.0,
 };
