@@ -537,8 +537,9 @@ impl SviCalibrator {
                 .collect()
         };
         let mut lm_iters = 0;
-        // (arbitrage found, data objective, smile)
-        let mut best: Option<(bool, f64, SviSmile)> = None;
+        // (arbitrage found, data objective, smile, butterfly scan, calendar scans)
+        type Candidate = (bool, f64, SviSmile, ArbitrageReport, Vec<ArbitrageReport>);
+        let mut best: Option<Candidate> = None;
         // Polish only starts within a factor 2 of the best quasi-explicit objective (on the
         // SPX chain this loses no slice's optimum: tests/spx_chain.rs checks every slice
         // against the scipy reference).
@@ -558,6 +559,7 @@ impl SviCalibrator {
                 bounds: &bounds,
             };
             let mut p = p0;
+            let mut last: Option<(SviSmile, ArbitrageReport, Vec<ArbitrageReport>)> = None;
             for round in 0..6 {
                 if s.polish_iterations > 0 || round > 0 {
                     let n = data.k.len();
@@ -610,6 +612,7 @@ impl SviCalibrator {
                 let bf_bad = s.no_butterfly && !bf.is_free();
                 let cal_bad = cal.iter().any(|c| !c.is_free());
                 if !bf_bad && !cal_bad {
+                    last = Some((smile, bf, cal));
                     break;
                 }
                 // Tighten: add the offending points and raise the penalty weights.
@@ -632,6 +635,14 @@ impl SviCalibrator {
                     }
                 }
             }
+            // A clean final round already carries its scans.
+            if let Some((smile, bf, cal)) = last {
+                let cost = data_cost(&data, smile.params());
+                if best.as_ref().is_none_or(|b| (false, cost) < (b.0, b.1)) {
+                    best = Some((false, cost, smile, bf, cal));
+                }
+                continue;
+            }
             let mut smile = SviSmile::new(to_raw(&p)?, quotes.expiry())?;
             let cal = cal_scans(&smile);
             if cal.iter().any(|c| !c.is_free()) {
@@ -650,21 +661,21 @@ impl SviCalibrator {
                     smile = candidate;
                 }
             }
-            let arb = (s.no_butterfly && !butterfly_check(&smile, &grid).is_free())
-                || cal_scans(&smile).iter().any(|c| !c.is_free());
+            let bf = butterfly_check(&smile, &grid);
+            let cal = cal_scans(&smile);
+            let arb = (s.no_butterfly && !bf.is_free()) || cal.iter().any(|c| !c.is_free());
             let cost = data_cost(&data, smile.params());
             if best.as_ref().is_none_or(|b| (arb, cost) < (b.0, b.1)) {
-                best = Some((arb, cost, smile));
+                best = Some((arb, cost, smile, bf, cal));
             }
         }
-        let Some((_, objective, smile)) = best else {
+        let Some((_, objective, smile, butterfly, cal)) = best else {
             return Err(SurfaceError::Calibration {
                 model: "SVI",
                 reason: "no start produced a valid slice",
             });
         };
-        let butterfly = butterfly_check(&smile, &grid);
-        let mut scans = cal_scans(&smile).into_iter();
+        let mut scans = cal.into_iter();
         let calendar = floor.is_some().then(|| scans.next()).flatten();
         let calendar_next = ceiling.is_some().then(|| scans.next()).flatten();
         let (mut se, mut max_err, mut inside) = (0.0, 0.0f64, 0usize);
