@@ -7,7 +7,7 @@
 //! |---|---|
 //! | expected returns | [`mean_historical_return`], [`ema_historical_return`], [`capm_return`], [`market_implied_prior_returns`] |
 //! | covariance | [`sample_cov`], [`exp_cov`], [`semicovariance`], [`ledoit_wolf`], [`oracle_approximating`], [`nearest_psd`], [`diagnose`] |
-//! | mean-variance | [`MeanVariance`] with [`Objective`]; [`MeanVariance::frontier`]; [`FactorModel`] for large universes |
+//! | mean-variance | [`MeanVariance`] with [`Objective`]; [`MeanVariance::frontier`], [`MeanVariance::corner_portfolios`]; [`FactorModel`] for large universes |
 //! | Black-Litterman | [`BlackLitterman`], [`BlPosterior::weights`] |
 //! | risk parity, HRP | [`risk_budgeting`], [`hrp`], [`hrp_from_cov`] |
 //! | tail risk | [`ScenarioOptimizer`] with [`TailRisk`] |
@@ -42,6 +42,7 @@
 pub use ndarray;
 
 mod black_litterman;
+mod cla;
 mod covariance;
 mod cvar_ipm;
 mod error;

@@ -77,8 +77,8 @@ impl ActiveSet {
 /// rows `[budget, active groups…, return]`.
 #[derive(Debug, Clone)]
 pub(crate) struct Face {
-    w0: Array1<f64>,
-    w1: Array1<f64>,
+    pub(crate) w0: Array1<f64>,
+    pub(crate) w1: Array1<f64>,
     l0: Array1<f64>,
     l1: Array1<f64>,
     active: ActiveSet,
@@ -115,8 +115,18 @@ impl MeanVariance {
             d.push(bound);
         }
         if with_return {
-            c.push(self.mu.clone());
-            d.push(0.0);
+            // μᵀw = r is written as (μ − m)ᵀw = r − m·budget with m the free assets' mean
+            // return: when the free returns are nearly equal, μ and 1 are nearly parallel on
+            // the free set and the centred row keeps the reduced system well conditioned. The
+            // return multiplier is unchanged (the shift moves into the budget multiplier).
+            let free: Vec<usize> = (0..n).filter(|&i| active.assets[i] == Side::Free).collect();
+            let m = if free.is_empty() {
+                0.0
+            } else {
+                free.iter().map(|&i| self.mu[i]).sum::<f64>() / free.len() as f64
+            };
+            c.push(self.mu.mapv(|x| x - m));
+            d.push(-m * self.budget);
         }
         (c, d)
     }
@@ -203,18 +213,25 @@ impl MeanVariance {
         let wf0 = &u0 + &u.dot(&l0);
         let wf1 = u.dot(&l1);
         // A singular reduced system (more independent equalities than free weights) can slip
-        // through LU with a tiny pivot: insist that the equalities actually hold.
-        let scale = 1.0 + dr.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        // through LU with a tiny pivot: insist that the equalities hold, relative to the size
+        // of the terms (an ill-conditioned but regular face has large w₁ and a small residual).
+        let cmax = c
+            .iter()
+            .flat_map(|row| row.iter())
+            .fold(1.0_f64, |a, v| a.max(v.abs()));
+        let amax = |v: &Array1<f64>| v.iter().fold(0.0_f64, |a, x| a.max(x.abs()));
+        let scale0 = 1.0 + amax(&dr) + cmax * amax(&wf0);
+        let scale1 = 1.0 + cmax * amax(&wf1);
         let res0 = &cf.dot(&wf0) - &dr;
         let mut res1 = cf.dot(&wf1);
         if with_return {
             res1[m - 1] -= 1.0;
         }
-        if res0
-            .iter()
-            .chain(res1.iter())
-            .any(|v| v.is_nan() || v.abs() > 1e-10 * scale)
-        {
+        let bad = |res: &Array1<f64>, scale: f64| {
+            res.iter()
+                .any(|v| v.is_nan() || v.abs() > 1e-10 * scale * nf as f64)
+        };
+        if bad(&res0, scale0) || bad(&res1, scale1) {
             return None;
         }
         let mut w1 = Array1::zeros(n);
@@ -243,7 +260,7 @@ impl MeanVariance {
     }
 
     /// Weights, multipliers of the equality rows, and bound multipliers at return level `r`.
-    fn face_eval(
+    pub(crate) fn face_eval(
         &self,
         quad: &Quadratic,
         face: &Face,

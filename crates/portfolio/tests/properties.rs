@@ -1,6 +1,7 @@
 //! Invariants by proptest: weights satisfy every constraint and agree between the two exact
 //! solution paths, frontier volatility increases with return, Black-Litterman without views
-//! (or with views equal to the prior) returns the prior, equal risk contributions under ERC.
+//! (or with views equal to the prior) returns the prior, equal risk contributions under ERC,
+//! and the critical line algorithm's corners interpolate the frontier.
 
 use ndarray::{Array1, Array2};
 use parapet_portfolio::{
@@ -79,6 +80,37 @@ proptest! {
             prop_assert!(pair[1].volatility >= pair[0].volatility - 1e-10);
         }
         prop_assert!(f.points[0].volatility >= f.min_volatility.volatility - 1e-12);
+        // Corner portfolios (critical line algorithm) bracket the same frontier.
+        let mv = MeanVariance::new(mu.view(), cov.view()).unwrap();
+        let corners = mv.corner_portfolios().unwrap();
+        for pair in corners.windows(2) {
+            prop_assert!(pair[1].expected_return > pair[0].expected_return);
+            prop_assert!(pair[1].volatility >= pair[0].volatility - 1e-12);
+        }
+        let last = corners.last().unwrap();
+        let gap = (last.expected_return - mv.max_return().unwrap()).abs();
+        prop_assert!(gap < 1e-10, "last corner {gap} below the maximum return");
+        if corners.len() == 1 {
+            // Equal returns: the frontier is a single point.
+            for p in &f.points {
+                let d = (&corners[0].weights - &p.weights).iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+                prop_assert!(d < 1e-8);
+            }
+            return Ok(());
+        }
+        for p in &f.points {
+            let k = corners
+                .windows(2)
+                .position(|c| c[0].expected_return <= p.expected_return + 1e-10 && p.expected_return <= c[1].expected_return + 1e-10);
+            prop_assert!(k.is_some());
+            let (a, b) = (&corners[k.unwrap()], &corners[k.unwrap() + 1]);
+            let x = ((p.expected_return - a.expected_return) / (b.expected_return - a.expected_return)).clamp(0.0, 1.0);
+            let w = &a.weights + &((&b.weights - &a.weights) * x);
+            let d = (&w - &p.weights).iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            // Interpolating by return divides by the corners' return gap: nearly equal returns
+            // amplify round-off, so the weight tolerance of the issue (1e-6) applies.
+            prop_assert!(d < 1e-6, "interpolated corner differs by {d}");
+        }
     }
 
     #[test]
