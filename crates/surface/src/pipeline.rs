@@ -145,6 +145,10 @@ pub enum SkipReason {
         /// Usable quotes.
         got: usize,
     },
+    /// Another root expires at the same time and was kept (a surface needs distinct times).
+    SameTime,
+    /// The slice fit failed.
+    FitFailed,
 }
 
 /// Where an expiry's discount factor comes from.
@@ -550,6 +554,15 @@ pub fn build_surface(
             });
             continue;
         }
+        if pending.last().is_some_and(|p: &Pending| p.t >= ex.t) {
+            skipped.push(SkippedExpiry {
+                expiry: ex.expiry,
+                root: ex.root.clone(),
+                rows: ex.rows.len(),
+                reason: SkipReason::SameTime,
+            });
+            continue;
+        }
         let slice_quotes = SliceQuotes::new(ex.t, quotes)?;
         let tol = half_spreads
             .iter()
@@ -589,12 +602,22 @@ pub fn build_surface(
         return Err(SurfaceError::EmptyChain);
     }
     // Independent fits (butterfly-free), in parallel.
-    let results: Vec<(SviFit, Option<Vec<usize>>)> = pending
+    let results: Vec<Result<(SviFit, Option<Vec<usize>>)>> = pending
         .par_iter()
         .map(|p| fit_filtered(&calibrator, p, settings))
-        .collect::<Result<_>>()?;
+        .collect();
     let mut fits = Vec::with_capacity(results.len());
-    for (p, (fit, keep)) in pending.iter_mut().zip(results) {
+    let mut fitted = Vec::with_capacity(pending.len());
+    for (mut p, result) in pending.into_iter().zip(results) {
+        let Ok((fit, keep)) = result else {
+            skipped.push(SkippedExpiry {
+                expiry: p.expiry,
+                root: p.root,
+                rows: p.quotes.len(),
+                reason: SkipReason::FitFailed,
+            });
+            continue;
+        };
         if let Some(keep) = keep {
             let removed = p.quotes.len() - keep.len();
             *p.filtered.entry(FilterReason::Outlier).or_default() += removed;
@@ -602,6 +625,11 @@ pub fn build_surface(
             p.quotes = fit_quotes(&p.quotes, &keep)?;
         }
         fits.push(fit);
+        fitted.push(p);
+    }
+    let pending = fitted;
+    if pending.is_empty() {
+        return Err(SurfaceError::EmptyChain);
     }
     if settings.no_calendar {
         remove_calendar_arbitrage(&calibrator, &pending, &mut fits)?;

@@ -224,3 +224,27 @@ fn outlier_filter_drops_a_planted_quote() {
         .is_err()
     );
 }
+
+#[test]
+fn a_second_root_at_the_same_time_is_skipped_with_a_reason() {
+    let (text, _) = synthetic(false);
+    let twin: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with("Mon Feb 16 2024,XYZ16C"))
+        .map(|l| l.replace("XYZ16", "XYZW16"))
+        .collect();
+    let chain = parse_cboe_csv(&format!("{text}\n{}", twin.join("\n"))).unwrap();
+    let built = build_surface(
+        &chain,
+        chain.snapshot.last_weekday_close(),
+        &ChainSettings::default(),
+    )
+    .unwrap();
+    assert_eq!(built.slices.len(), 2);
+    assert!(
+        built
+            .skipped
+            .iter()
+            .any(|s| s.reason == SkipReason::SameTime)
+    );
+}
