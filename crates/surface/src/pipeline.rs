@@ -9,7 +9,7 @@ use crate::error::{Result, SurfaceError, in_range};
 use crate::parity::{Pair, forward_given_discount, regress, window};
 use crate::quotes::{SliceQuotes, SmileQuote};
 use crate::smile::Smile;
-use crate::surface::Surface;
+use crate::surface::{SmileMetrics, Surface};
 use crate::svi::SviSmile;
 use crate::svi_fit::{CalendarBound, SviCalibrator, SviFit, SviFitReport, SviFitSettings};
 use parapet_core::OptionKind;
@@ -351,6 +351,20 @@ fn remove_calendar_arbitrage(
         fits[i] = raise;
     }
     Ok(())
+}
+
+impl ChainSurface {
+    /// Smile metrics (ATM vol, 25Δ risk reversal and butterfly, skew, term slope) at each
+    /// fitted expiry, in `T` order.
+    ///
+    /// # Errors
+    /// As [`Surface::metrics`].
+    pub fn metrics(&self) -> Result<Vec<SmileMetrics>> {
+        self.slices
+            .iter()
+            .map(|s| self.surface.metrics(s.t))
+            .collect()
+    }
 }
 
 fn side_status(q: &SideQuote) -> std::result::Result<(), FilterReason> {

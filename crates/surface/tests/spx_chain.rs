@@ -9,7 +9,7 @@ use parapet_surface::{
     calendar_check, parse_cboe_csv,
 };
 use serde::Deserialize;
-use tolerance::{CHAIN_IV, FIT_COST, PCP_FORWARD, REFIT};
+use tolerance::{ATM_30D, CHAIN_IV, FIT_COST, PCP_FORWARD, REFIT};
 
 #[derive(Deserialize)]
 struct Reference {
@@ -23,6 +23,7 @@ struct Summary {
     rmse_volpts_median: f64,
     frac_inside_bidask_median: f64,
     expiries_fitted: usize,
+    atm_iv_fit_near_30d: f64,
 }
 
 #[derive(Deserialize)]
@@ -178,6 +179,23 @@ fn spx_2024_01_05_surface() {
     assert!(
         mi >= reference.summary.frac_inside_bidask_median - FIT_COST.rel,
         "{mi}"
+    );
+    // Smile metrics per expiry: SPX puts are richer than calls, every expiry.
+    let metrics = built.metrics().unwrap();
+    assert_eq!(metrics.len(), built.slices.len());
+    assert!(
+        metrics
+            .iter()
+            .all(|m| m.risk_reversal_25d < 0.0 && m.atm_skew < 0.0)
+    );
+    let m30 = built.surface.metrics(30.0 / 365.0).unwrap();
+    assert!(
+        ATM_30D.ok(m30.atm_vol, reference.summary.atm_iv_fit_near_30d),
+        "{m30:?}"
+    );
+    eprintln!(
+        "  30-day: ATM {:.4}, 25d RR {:.4}, 25d BF {:.4}, skew {:.4}",
+        m30.atm_vol, m30.risk_reversal_25d, m30.butterfly_25d, m30.atm_skew
     );
     let nviol: usize = built.slices.iter().map(|s| s.quote_violations.len()).sum();
     let ncal: usize = built

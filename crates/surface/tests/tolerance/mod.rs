@@ -81,3 +81,10 @@ pub const REFIT: Tol = Tol {
     rel: 1e-4,
     abs: 0.0,
 };
+
+/// 30-day ATM vol of the surface vs the reference's ATM vol of its expiry nearest 30 days
+/// (different expiries and interpolation; a sanity bound).
+pub const ATM_30D: Tol = Tol {
+    rel: 0.0,
+    abs: 3e-3,
+};
