@@ -6,6 +6,7 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 
 use crate::error::{PortfolioError, Result};
 use crate::linalg::{check_finite, check_len, check_vector};
+use crate::psd::{CovarianceDiagnostics, diagnose};
 use crate::qp::SolverSettings;
 use crate::risk_model::{FactorModel, Risk};
 
@@ -208,6 +209,18 @@ impl MeanVariance {
     /// Number of assets.
     pub fn n_assets(&self) -> usize {
         self.mu.len()
+    }
+
+    /// Eigenvalue diagnostics of the covariance (minimum and maximum eigenvalue, condition
+    /// number); a factor model is expanded to its dense form for this.
+    ///
+    /// # Errors
+    /// An eigen-decomposition failure.
+    pub fn diagnostics(&self) -> Result<CovarianceDiagnostics> {
+        match &self.risk {
+            Risk::Dense(c) => diagnose(c.view(), None),
+            Risk::Factor(f) => diagnose(f.covariance().view(), None),
+        }
     }
 
     /// The group limits added so far.

@@ -161,7 +161,9 @@ fn bad_inputs_are_rejected_not_passed_on() {
         Err(PortfolioError::NotPositiveSemidefinite { .. })
     ));
     let fixed = nearest_psd(bad.view(), &PsdSettings::default()).unwrap();
-    assert!(MeanVariance::new(mu.view(), fixed.covariance.view()).is_ok());
+    let repaired = MeanVariance::new(mu.view(), fixed.covariance.view()).unwrap();
+    let d = repaired.diagnostics().unwrap();
+    assert!(d.is_psd && d.min_eigenvalue >= -1e-12 && d.condition_number > 1.0);
     mu[2] = f64::NAN;
     assert!(matches!(
         MeanVariance::new(mu.view(), cov.view()),
