@@ -401,6 +401,9 @@ struct ExpiryRows {
 /// lie above the previous one (no calendar arbitrage) and to have `g ≥ 0` (no butterfly
 /// arbitrage) on its check range.
 ///
+/// The arbitrage checks are part of each slice's report ([`SliceResult::fit`]): should the
+/// penalties fail to clear an arbitrage, the slice is kept and the report shows it.
+///
 /// American options (SPY) are not de-Americanised here: the fit uses out-of-the-money
 /// options only, whose early-exercise premium is small, and treats them as European.
 ///

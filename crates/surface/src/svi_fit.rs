@@ -215,7 +215,7 @@ pub struct SviCalibrator {
 
 /// The polish penalises `g < BUTTERFLY_MARGIN` rather than `g < 0`: a penalised optimum sits
 /// slightly on the wrong side of the penalised boundary, and `g` is of order one.
-const BUTTERFLY_MARGIN: f64 = 1e-4;
+const BUTTERFLY_MARGIN: f64 = 1e-3;
 
 /// A neighbouring slice that bounds a fit in total variance on part of its quoted range.
 #[derive(Clone, Copy)]
