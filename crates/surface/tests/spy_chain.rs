@@ -6,7 +6,9 @@
 //! American engine, not available to this crate yet): the fit uses out-of-the-money options
 //! only, whose early-exercise premium is small, inverted as European.
 
-use parapet_surface::{ChainSettings, KGrid, build_surface, calendar_check, parse_cboe_csv};
+use parapet_surface::{
+    ChainSettings, KGrid, build_surface, butterfly_check, calendar_check, parse_cboe_csv,
+};
 
 #[test]
 fn spy_2025_09_25_surface() {
@@ -27,6 +29,9 @@ fn spy_2025_09_25_surface() {
             s.forward
         );
         assert!(s.fit.butterfly.is_free(), "{}", s.expiry);
+        let (lo, hi) = s.fit.check_range;
+        let fine = KGrid::new(lo, hi, 4001).unwrap();
+        assert!(butterfly_check(&s.smile, &fine).is_free(), "{}", s.expiry);
         rmse.push(s.fit.rmse_vol_points);
         inside.push(s.fit.inside_bid_ask);
     }
