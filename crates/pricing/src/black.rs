@@ -377,6 +377,28 @@ impl Black76 {
         Ok(g)
     }
 
+    /// Second- and third-order Greeks and the dual Greeks with respect to the forward: the
+    /// formulas of [`bsm::higher_order`](crate::bsm::higher_order) with the forward as the
+    /// underlying, no carry, and the dividend yield equal to the rate `r = −ln(D)/T` (so that
+    /// `e^{−qT} = D`); time derivatives hold the forward fixed and roll the discount factor.
+    ///
+    /// ```
+    /// use parapet_core::OptionKind;
+    /// use parapet_pricing::black::Black76;
+    /// let call = Black76::new(OptionKind::Call, 100.0, 110.0, 0.5)?.with_discount(0.98)?;
+    /// let h = call.higher_order(0.25)?;
+    /// assert!(h.volga > 0.0 && h.dual_gamma > 0.0);
+    /// # Ok::<(), parapet_pricing::PricingError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A volatility or expiry that is not positive, a non-finite volatility, or
+    /// [`PricingError::Overflow`] if a Greek leaves the double range.
+    pub fn higher_order(&self, vol: f64) -> Result<crate::bsm::HigherOrderGreeks, PricingError> {
+        let (f, k) = self.shifted();
+        crate::bsm::forward_higher_order(self.kind, f, k, self.expiry, vol, self.discount)
+    }
+
     /// The lognormal volatility that reproduces the discounted `price`, by
     /// [`implied::black_vol`](crate::implied::black_vol) on the undiscounted price.
     ///

@@ -217,7 +217,51 @@ pub fn higher_order(
     vol: f64,
 ) -> Result<HigherOrderGreeks, PricingError> {
     let u = setup(option, market, vol)?;
-    let dq = market.div_discount(u.t);
+    higher_from(&u, market.div_discount(u.t))
+}
+
+/// Higher-order Greeks of an option on a forward (Black-76): the spot formulas with the
+/// forward as the underlying, `q = r` (so `e^{−qT} = D`) and no carry. `rate = −ln(D)/T`.
+pub(crate) fn forward_higher_order(
+    kind: parapet_core::OptionKind,
+    forward: f64,
+    strike: f64,
+    t: f64,
+    vol: f64,
+    discount: f64,
+) -> Result<HigherOrderGreeks, PricingError> {
+    positive("vol", vol)?;
+    positive("expiry", t)?;
+    let s = vol * t.sqrt();
+    let x = normalised::log_moneyness(forward, strike);
+    let d1 = x / s + 0.5 * s;
+    let rate = if discount == 1.0 {
+        0.0
+    } else {
+        -discount.ln() / t
+    };
+    let vega = discount * forward.sqrt() * strike.sqrt() * t.sqrt() * normalised::vega(x, s);
+    let sign = kind.sign();
+    let u = Setup {
+        sign,
+        spot: forward,
+        strike,
+        t,
+        rate,
+        div_yield: rate,
+        vol,
+        discount,
+        s,
+        d1,
+        d2: d1 - s,
+        price: discount * normalised::undiscounted_price(sign, x, strike, s),
+        vega,
+    };
+    higher_from(&u, discount)
+}
+
+/// The higher-order Greeks from the common quantities; `dq = e^{−qT}`.
+fn higher_from(u: &Setup, dq: f64) -> Result<HigherOrderGreeks, PricingError> {
     let carry = u.rate - u.div_yield;
     let gamma = u.vega / (u.spot * u.spot * u.vol * u.t);
     // ∂d₁/∂T = (2bT − d₂·s)/(2T·s).

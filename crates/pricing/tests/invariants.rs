@@ -138,6 +138,45 @@ proptest! {
         }
     }
 
+    /// Black-76 higher-order Greeks (forward form) against central differences of the
+    /// analytic lower-order forward Greeks; time moves with the forward fixed and the discount
+    /// factor rolling at its rate.
+    #[test]
+    fn forward_higher_order_matches_finite_differences(
+        k in 70.0f64..140.0,
+        t in 0.1f64..3.0,
+        vol in 0.1f64..0.8,
+        r in -0.02f64..0.08,
+        kind in kind(),
+    ) {
+        let at = |f: f64, k: f64, t: f64, v: f64| {
+            let o = Black76::new(kind, f, k, t).unwrap().with_discount((-r * t).exp()).unwrap();
+            (o.greeks(v).unwrap(), o.higher_order(v).unwrap())
+        };
+        let d1 = ((100.0 / k).ln() + 0.5 * vol * vol * t) / (vol * t.sqrt());
+        prop_assume!(d1.abs() <= 6.0);
+        let (g, h) = at(100.0, k, t, vol);
+        let (ds, dv, dt) = (1e-3, 1e-5, 1e-5);
+        let c = |a: f64, b: f64, step: f64| (a - b) / (2.0 * step);
+        let close = |fd: f64, an: f64, scale: f64| {
+            (fd - an).abs() <= 2e-5 * an.abs() + 1e-7 * scale + 64.0 * f64::EPSILON * scale / 1e-5
+        };
+        let (us, ds_) = (at(100.0 + ds, k, t, vol), at(100.0 - ds, k, t, vol));
+        let (uv, dv_) = (at(100.0, k, t, vol + dv), at(100.0, k, t, vol - dv));
+        let (ft, bt) = (at(100.0, k, t - dt, vol), at(100.0, k, t + dt, vol));
+        let (uk, dk) = (at(100.0, k + ds, t, vol), at(100.0, k - ds, t, vol));
+        prop_assert!(close(c(uv.0.delta, dv_.0.delta, dv), h.vanna, 1.0 / vol));
+        prop_assert!(close(c(uv.0.vega, dv_.0.vega, dv), h.volga, g.vega / vol));
+        prop_assert!(close(c(ft.0.delta, bt.0.delta, dt), h.charm, 1.0 / t));
+        prop_assert!(close(c(ft.0.vega, bt.0.vega, dt), h.veta, g.vega / t));
+        prop_assert!(close(c(us.0.gamma, ds_.0.gamma, ds), h.speed, g.gamma / 100.0));
+        prop_assert!(close(c(uv.0.gamma, dv_.0.gamma, dv), h.zomma, g.gamma / vol));
+        prop_assert!(close(c(ft.0.gamma, bt.0.gamma, dt), h.color, g.gamma / t));
+        prop_assert!(close(c(uv.1.volga, dv_.1.volga, dv), h.ultima, (h.volga.abs() + g.vega) / vol));
+        prop_assert!(close(c(uk.0.strike_delta, dk.0.strike_delta, ds), h.dual_gamma, 1.0 / k));
+        prop_assert!((h.dual_delta - g.strike_delta).abs() <= 1e-15);
+    }
+
     /// The price increases with volatility and is monotone in the strike.
     #[test]
     fn monotone_in_vol_and_strike(
