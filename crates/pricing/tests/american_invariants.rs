@@ -233,3 +233,48 @@ fn bad_inputs_are_typed_errors() {
     ));
     assert!(american::implied_vol(&engine, &put, &market, f64::NAN).is_err());
 }
+
+/// Extreme inputs (a day to a century, 0.5% to 300% volatility, rates and yields from −5% to
+/// 50%, strikes from 1% to 100× spot): every engine returns a finite price at or above the
+/// exercise value, or a typed error (double boundary) — never NaN.
+#[test]
+fn extreme_inputs_give_finite_prices_or_typed_errors() {
+    let engine = QdFpEngine::from_scheme(QdFpScheme::Default);
+    let pricers: [&dyn AmericanPricer; 4] = [
+        &engine,
+        &BaroneAdesiWhaley,
+        &BjerksundStensland::Flat1993,
+        &BjerksundStensland::TwoStep2002,
+    ];
+    let mut checked = 0;
+    for kind in [OptionKind::Put, OptionKind::Call] {
+        for t in [1.0 / 365.0, 0.5, 30.0, 100.0] {
+            for vol in [0.005, 0.05, 1.0, 3.0] {
+                for r in [-0.05, 0.0, 0.2, 0.5] {
+                    for q in [-0.05, 0.0, 0.5] {
+                        for k in [1.0, 100.0, 1e4] {
+                            let option = Vanilla::american(kind, k, t).unwrap();
+                            let market = Market::new(100.0, r, q).unwrap();
+                            for p in pricers {
+                                match p.price(&option, &market, vol) {
+                                    Ok(v) => {
+                                        assert!(
+                                            v.is_finite() && v >= option.payoff(100.0) - 1e-9 * k,
+                                            "{kind:?} t {t} vol {vol} r {r} q {q} k {k}: {v}"
+                                        );
+                                        checked += 1;
+                                    }
+                                    Err(PricingError::DoubleBoundary { .. }) => {}
+                                    Err(e) => {
+                                        panic!("{kind:?} t {t} vol {vol} r {r} q {q} k {k}: {e}")
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 3000);
+}

@@ -1,7 +1,7 @@
 //! Closed-form approximations of American prices: Barone-Adesi-Whaley (1987) and
 //! Bjerksund-Stensland (1993, 2002).
 
-use parapet_core::special::{norm_cdf, norm_pdf};
+use parapet_core::special::{erfcx, norm_cdf, norm_pdf};
 use parapet_core::{Market, OptionKind, Vanilla};
 
 use super::AmericanPricer;
@@ -135,6 +135,9 @@ fn baw(kind: OptionKind, c: &Carry) -> f64 {
             };
             let h2 = -(b * t + 2.0 * sq_t) * k / (su - k);
             let mut si = k + (su - k) * (1.0 - h2.exp());
+            if !(si.is_finite() && si > k) {
+                si = 2.0 * k;
+            }
             for _ in 0..200 {
                 let (ce, d1) = c.european(OptionKind::Call, si);
                 let rhs = ce + (1.0 - carry_df * norm_cdf(d1)) * si / q2;
@@ -144,7 +147,13 @@ fn baw(kind: OptionKind, c: &Carry) -> f64 {
                 }
                 let bi = carry_df * norm_cdf(d1) * (1.0 - 1.0 / q2)
                     + (1.0 - carry_df * norm_pdf(d1) / sq_t) / q2;
-                si = (k + rhs - bi * si) / (1.0 - bi);
+                // Newton can overshoot when r/σ² is large: keep the iterate in (K, ∞).
+                let next = (k + rhs - bi * si) / (1.0 - bi);
+                si = if next.is_finite() && next > k {
+                    next
+                } else {
+                    0.5 * (si + k)
+                };
             }
             if s >= si {
                 return s - k;
@@ -159,6 +168,9 @@ fn baw(kind: OptionKind, c: &Carry) -> f64 {
             let su = k / (1.0 - 1.0 / q1u);
             let h1 = (b * t - 2.0 * sq_t) * k / (k - su);
             let mut si = su + (k - su) * h1.exp();
+            if !(si.is_finite() && si > 0.0 && si < k) {
+                si = 0.5 * k;
+            }
             for _ in 0..200 {
                 let (pe, d1) = c.european(OptionKind::Put, si);
                 let rhs = pe - (1.0 - carry_df * norm_cdf(-d1)) * si / q1;
@@ -168,7 +180,15 @@ fn baw(kind: OptionKind, c: &Carry) -> f64 {
                 }
                 let bi = -carry_df * norm_cdf(-d1) * (1.0 - 1.0 / q1)
                     - (1.0 + carry_df * norm_pdf(-d1) / sq_t) / q1;
-                si = (k - rhs + bi * si) / (1.0 + bi);
+                // Keep the put's iterate in (0, K).
+                let next = (k - rhs + bi * si) / (1.0 + bi);
+                si = if !next.is_finite() || next >= k {
+                    0.5 * (si + k)
+                } else if next <= 0.0 {
+                    0.5 * si
+                } else {
+                    next
+                };
             }
             if s <= si {
                 return k - s;
@@ -186,12 +206,17 @@ impl BaroneAdesiWhaley {
     /// # Errors
     /// [`PricingError::UnsupportedExercise`] for a European contract, a volatility that is not
     /// positive and finite, [`PricingError::DoubleBoundary`] where the approximation's single
-    /// boundary does not exist (`q < r < 0` for a put).
+    /// boundary does not exist (`q < r < 0` for a put), [`PricingError::NoConvergence`] where
+    /// the closed form overflows (volatilities of a fraction of a percent with large rates).
     pub fn price(&self, option: &Vanilla, market: &Market, vol: f64) -> Result<f64, PricingError> {
         crate::error::positive("vol", vol)?;
         match regime(option, market, vol)? {
             Regime::European => european(option, market, vol),
-            Regime::Single(_) => Ok(baw(option.kind(), &Carry::new(option, market, vol))),
+            Regime::Single(_) => checked(
+                baw(option.kind(), &Carry::new(option, market, vol)),
+                option,
+                market,
+            ),
         }
     }
 }
@@ -202,8 +227,44 @@ impl AmericanPricer for BaroneAdesiWhaley {
     }
 }
 
-/// `φ(S, T, γ, H, I)` of Bjerksund and Stensland.
-fn phi(c: &Carry, t: f64, gamma: f64, h: f64, i: f64) -> f64 {
+/// A finite approximation floored at the exercise value, or an error where the formula
+/// overflows (tiny volatilities push the exponents `q₁`, `β` beyond the double range).
+fn checked(v: f64, option: &Vanilla, market: &Market) -> Result<f64, PricingError> {
+    if v.is_finite() {
+        Ok(v.max(option.payoff(market.spot())))
+    } else {
+        Err(PricingError::NoConvergence {
+            iterations: 0,
+            last: v,
+        })
+    }
+}
+
+/// `ln Φ(x)`, accurate in the far lower tail where `Φ` underflows:
+/// `Φ(x) = ½e^{−x²/2}·erfcx(−x/√2)` for `x < 0`.
+fn ln_norm_cdf(x: f64) -> f64 {
+    if x < -5.0 {
+        (0.5 * erfcx(-x * std::f64::consts::FRAC_1_SQRT_2)).ln() - 0.5 * x * x
+    } else {
+        norm_cdf(x).ln()
+    }
+}
+
+/// `e^{ln p + κ ln ratio + ln q}`: the products of a huge power (`κ ~ 2b/σ²`) and a tiny
+/// probability, formed in logarithms so that neither overflows nor underflows alone.
+#[inline]
+fn term(ln_p: f64, kappa: f64, ratio: f64, ln_q: f64) -> f64 {
+    if ln_q == f64::NEG_INFINITY {
+        0.0
+    } else {
+        (ln_p + kappa * ratio.ln() + ln_q).exp()
+    }
+}
+
+/// `φ(S, T, γ, H, I)/base^γ` of Bjerksund and Stensland, `φ = e^λ S^γ [Φ(d) − (I/S)^κ Φ(d₂)]`.
+/// The `base^γ` scaling absorbs the `I^{−β}` of the coefficients `α = (I − K)I^{−β}`, whose
+/// powers overflow separately at small volatility.
+fn phi(c: &Carry, t: f64, gamma: f64, h: f64, i: f64, base: f64) -> f64 {
     let (s, r, b, vol) = (c.s, c.r, c.b, c.vol);
     let s2 = vol * vol;
     let v = vol * t.sqrt();
@@ -212,12 +273,13 @@ fn phi(c: &Carry, t: f64, gamma: f64, h: f64, i: f64) -> f64 {
     let d = -((s / h).ln() + drift) / v;
     let kappa = 2.0 * b / s2 + 2.0 * gamma - 1.0;
     let d2 = -((i * i / (s * h)).ln() + drift) / v;
-    lambda.exp() * s.powf(gamma) * (norm_cdf(d) - (i / s).powf(kappa) * norm_cdf(d2))
+    let ln_p = lambda + gamma * (s / base).ln();
+    term(ln_p, 0.0, 1.0, ln_norm_cdf(d)) - term(ln_p, kappa, i / s, ln_norm_cdf(d2))
 }
 
-/// `ψ(S, T, γ, H, I₂, I₁, t₁)` of Bjerksund and Stensland (2002).
-#[allow(clippy::too_many_arguments)] // the paper's function, argument for argument
-fn psi(c: &Carry, big_t: f64, gamma: f64, h: f64, i2: f64, i1: f64, t1: f64) -> f64 {
+/// `ψ(S, T, γ, H, I₂, I₁, t₁)/base^γ` of Bjerksund and Stensland (2002).
+#[allow(clippy::too_many_arguments)] // the paper's function, argument for argument, plus the scale
+fn psi(c: &Carry, big_t: f64, gamma: f64, h: f64, i2: f64, i1: f64, t1: f64, base: f64) -> f64 {
     let (s, r, b, vol) = (c.s, c.r, c.b, c.vol);
     let s2 = vol * vol;
     let drift = b + (gamma - 0.5) * s2;
@@ -234,19 +296,24 @@ fn psi(c: &Carry, big_t: f64, gamma: f64, h: f64, i2: f64, i1: f64, t1: f64) -> 
     let rho = (t1 / big_t).sqrt();
     let lambda = -r + gamma * b + 0.5 * gamma * (gamma - 1.0) * s2;
     let kappa = 2.0 * b / s2 + 2.0 * gamma - 1.0;
-    (lambda * big_t).exp()
-        * s.powf(gamma)
-        * (bivariate_cdf(e1, f1, rho)
-            - (i2 / s).powf(kappa) * bivariate_cdf(e2, f2, rho)
-            - (i1 / s).powf(kappa) * bivariate_cdf(e3, f3, -rho)
-            + (i1 / i2).powf(kappa) * bivariate_cdf(e4, f4, -rho))
+    let ln_p = lambda * big_t + gamma * (s / base).ln();
+    let m = |a: f64, b: f64, r: f64| bivariate_cdf(a, b, r).ln();
+    term(ln_p, 0.0, 1.0, m(e1, f1, rho))
+        - term(ln_p, kappa, i2 / s, m(e2, f2, rho))
+        - term(ln_p, kappa, i1 / s, m(e3, f3, -rho))
+        + term(ln_p, kappa, i1 / i2, m(e4, f4, -rho))
 }
 
-/// The Bjerksund-Stensland call in cost-of-carry form, `b < r`.
-fn bs_call(c: &Carry, two_step: bool) -> f64 {
+/// The Bjerksund-Stensland call in cost-of-carry form, `b < r`; `None` where `β ≤ 1`, i.e.
+/// the trigger `B∞ = βK/(β − 1)` is at infinity and the policy never exercises (puts with
+/// `r = 0`, after the put-call transformation).
+fn bs_call(c: &Carry, two_step: bool) -> Option<f64> {
     let (s, k, t, r, b, vol) = (c.s, c.k, c.t, c.r, c.b, c.vol);
     let s2 = vol * vol;
     let beta = (0.5 - b / s2) + ((b / s2 - 0.5).powi(2) + 2.0 * r / s2).sqrt();
+    if !(beta > 1.0 + 1e-12) {
+        return None;
+    }
     let b_inf = beta / (beta - 1.0) * k;
     let b0 = if r - b > 0.0 {
         k.max(r / (r - b) * k)
@@ -266,28 +333,34 @@ fn bs_call(c: &Carry, two_step: bool) -> f64 {
     };
     let i2 = trigger(t);
     if s >= i2 {
-        return s - k;
+        return Some(s - k);
     }
-    let alpha2 = (i2 - k) * i2.powf(-beta);
+    // α₂S^β = (I₂ − K)(S/I₂)^β and α₂φ(β) = (I₂ − K)·φ(β)/I₂^β.
+    let a2 = i2 - k;
+    let lead = a2 * (beta * (s / i2).ln()).exp();
     if !two_step {
-        return alpha2 * s.powf(beta) - alpha2 * phi(c, t, beta, i2, i2) + phi(c, t, 1.0, i2, i2)
-            - phi(c, t, 1.0, k, i2)
-            - k * phi(c, t, 0.0, i2, i2)
-            + k * phi(c, t, 0.0, k, i2);
+        return Some(
+            lead - a2 * phi(c, t, beta, i2, i2, i2) + phi(c, t, 1.0, i2, i2, 1.0)
+                - phi(c, t, 1.0, k, i2, 1.0)
+                - k * phi(c, t, 0.0, i2, i2, 1.0)
+                + k * phi(c, t, 0.0, k, i2, 1.0),
+        );
     }
     let t1 = 0.5 * (5f64.sqrt() - 1.0) * t;
     let i1 = trigger(t - t1);
-    let alpha1 = (i1 - k) * i1.powf(-beta);
-    alpha2 * s.powf(beta) - alpha2 * phi(c, t1, beta, i2, i2) + phi(c, t1, 1.0, i2, i2)
-        - phi(c, t1, 1.0, i1, i2)
-        - k * phi(c, t1, 0.0, i2, i2)
-        + k * phi(c, t1, 0.0, i1, i2)
-        + alpha1 * phi(c, t1, beta, i1, i2)
-        - alpha1 * psi(c, t, beta, i1, i2, i1, t1)
-        + psi(c, t, 1.0, i1, i2, i1, t1)
-        - psi(c, t, 1.0, k, i2, i1, t1)
-        - k * psi(c, t, 0.0, i1, i2, i1, t1)
-        + k * psi(c, t, 0.0, k, i2, i1, t1)
+    let a1 = i1 - k;
+    Some(
+        lead - a2 * phi(c, t1, beta, i2, i2, i2) + phi(c, t1, 1.0, i2, i2, 1.0)
+            - phi(c, t1, 1.0, i1, i2, 1.0)
+            - k * phi(c, t1, 0.0, i2, i2, 1.0)
+            + k * phi(c, t1, 0.0, i1, i2, 1.0)
+            + a1 * phi(c, t1, beta, i1, i2, i1)
+            - a1 * psi(c, t, beta, i1, i2, i1, t1, i1)
+            + psi(c, t, 1.0, i1, i2, i1, t1, 1.0)
+            - psi(c, t, 1.0, k, i2, i1, t1, 1.0)
+            - k * psi(c, t, 0.0, i1, i2, i1, t1, 1.0)
+            + k * psi(c, t, 0.0, k, i2, i1, t1, 1.0),
+    )
 }
 
 impl BjerksundStensland {
@@ -313,7 +386,10 @@ impl BjerksundStensland {
                 };
                 // The approximation never undercuts the European value it improves on.
                 let e = european(option, market, vol)?;
-                Ok(bs_call(&call, *self == BjerksundStensland::TwoStep2002).max(e))
+                match bs_call(&call, *self == BjerksundStensland::TwoStep2002) {
+                    Some(v) => checked(v, option, market).map(|v| v.max(e)),
+                    None => Ok(e.max(option.payoff(market.spot()))),
+                }
             }
         }
     }

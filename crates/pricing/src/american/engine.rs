@@ -212,7 +212,10 @@ impl QdFpEngine {
             return put.strike - put.spot;
         }
         let e = european(option, market, put.vol).unwrap_or(0.0);
-        e.max(0.0) + fixed_point::premium(put, unit, &self.premium_rule)
+        // Just above a collocated boundary (or with σ so small that the boundary is a few
+        // ulps wide) the integral can undercut the exercise value it must dominate.
+        (e.max(0.0) + fixed_point::premium(put, unit, &self.premium_rule))
+            .max(put.strike - put.spot)
     }
 
     /// Prices at several spots sharing one boundary (the boundary does not depend on the

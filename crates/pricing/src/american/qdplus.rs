@@ -84,7 +84,9 @@ struct Equation {
 
 impl Equation {
     fn new(put: &Put, tau: f64) -> Self {
-        let (r, q, vol) = (put.r, put.q, put.vol);
+        // At r = 0 (reached with q < 0) the QD+ coefficients are 0/0; the guess only needs
+        // the limit, which a tiny positive rate gives.
+        let (r, q, vol) = (put.r.max(1e-10), put.q, put.vol);
         let s2 = vol * vol;
         let dr = (-r * tau).exp();
         let dq = (-q * tau).exp();
