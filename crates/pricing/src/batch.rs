@@ -237,12 +237,17 @@ impl<'a> BlackChain<'a> {
         prices: &[f64],
     ) -> Result<Vec<Result<f64, PricingError>>, PricingError> {
         same_length("prices", self.len(), prices.len())?;
-        Ok(prices
-            .par_iter()
-            .with_min_len(256)
+        let mut out: Vec<Result<f64, PricingError>> = vec![Ok(0.0); prices.len()];
+        out.par_chunks_mut(PAR_CHUNK)
+            .zip(prices.par_chunks(PAR_CHUNK))
             .enumerate()
-            .map(|(i, &p)| self.implied_row(i, p))
-            .collect())
+            .for_each(|(c, (o, p))| {
+                let base = c * PAR_CHUNK;
+                for (j, (oj, &pj)) in o.iter_mut().zip(p).enumerate() {
+                    *oj = self.implied_row(base + j, pj);
+                }
+            });
+        Ok(out)
     }
 }
 
