@@ -311,7 +311,7 @@ fn bs_call(c: &Carry, two_step: bool) -> Option<f64> {
     let (s, k, t, r, b, vol) = (c.s, c.k, c.t, c.r, c.b, c.vol);
     let s2 = vol * vol;
     let beta = (0.5 - b / s2) + ((b / s2 - 0.5).powi(2) + 2.0 * r / s2).sqrt();
-    if !(beta > 1.0 + 1e-12) {
+    if beta.is_nan() || beta <= 1.0 + 1e-12 {
         return None;
     }
     let b_inf = beta / (beta - 1.0) * k;
