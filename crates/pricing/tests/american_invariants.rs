@@ -278,3 +278,25 @@ fn extreme_inputs_give_finite_prices_or_typed_errors() {
     }
     assert!(checked > 3000);
 }
+
+/// Put-call symmetry maps the call's rho to the put's dividend rho and keeps vega:
+/// `C(S, K, r, q) = P(K, S, q, r)`, so `∂C/∂r = ∂P/∂q'` and `∂C/∂σ = ∂P/∂σ`.
+#[test]
+fn greeks_respect_put_call_symmetry() {
+    let engine = QdFpEngine::from_scheme(QdFpScheme::HighPrecision);
+    for (s, k, r, q, vol, t) in [
+        (100.0, 95.0, 0.03, 0.06, 0.25, 1.0),
+        (90.0, 100.0, 0.01, 0.04, 0.4, 2.0),
+    ] {
+        let call = Vanilla::american(OptionKind::Call, k, t).unwrap();
+        let put = Vanilla::american(OptionKind::Put, s, t).unwrap();
+        let gc = american::greeks(&engine, &call, &Market::new(s, r, q).unwrap(), vol).unwrap();
+        let gp = american::greeks(&engine, &put, &Market::new(k, q, r).unwrap(), vol).unwrap();
+        assert!((gc.price - gp.price).abs() < 1e-12);
+        assert!((gc.vega - gp.vega).abs() < 1e-6 * gc.vega.abs());
+        assert!((gc.rho - gp.dividend_rho).abs() < 1e-6 * gc.rho.abs().max(1.0));
+        assert!((gc.dividend_rho - gp.rho).abs() < 1e-6 * gc.dividend_rho.abs().max(1.0));
+        assert!((gc.theta - gp.theta).abs() < 1e-6 * gc.theta.abs().max(1.0));
+        assert!(gc.rho > 0.0 && gc.dividend_rho < 0.0);
+    }
+}
