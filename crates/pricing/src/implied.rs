@@ -8,22 +8,27 @@
 //! Jäckel (2015): the curve `s ↦ b(x, s)` is convex below its inflection point
 //! `s_c = √(2|x|)` (where `d₁ = 0`) and concave above it, and each side gets an objective that
 //! is close to linear there, an asymptotically exact initial guess, and Householder(3)
-//! (Householder) steps using the closed-form derivatives
+//! steps (order-four convergence) using the closed-form derivatives
 //! `b' = e^{−(h²+t²)/2}/√(2π)`, `b''/b' = x²/s³ − s/4`, `b'''/b' = (b''/b')² − 3x²/s⁴ − 1/4`:
 //!
-//! * **lower branch** `β ≤ b(x, s_c)`: Newton-type steps on `ln b(s) − ln β`, which is nearly
-//!   linear in `s⁻²` because `b ≈ s³·e^{−x²/(2s²)}/(x²√(2π))` as `s → 0`. The logarithm is
-//!   taken analytically (`ln b = −(h²+t²)/2 + ln R`), so prices down to the smallest doubles
-//!   never underflow. The initial guess inverts Jäckel's lower map
-//!   `f(s) = (2π|x|/√27)·Φ(−|x|/(√3·s))³`, which is asymptotically equal to `b` as `s → 0`.
+//! * **lower branch** `β ≤ b(x, s_c)`: steps on `ln b − ln β` as a function of `ln s`, which
+//!   is close to linear both far out of the money (`ln b ≈ 3 ln s − x²/(2s²)`) and near it
+//!   (`ln b ≈ ln s + const`). The logarithm is taken analytically
+//!   (`ln b = −(h²+t²)/2 + ln R`), so prices down to the smallest doubles never underflow. The
+//!   initial guess inverts Jäckel's lower map `f(s) = (2π|x|/√27)·Φ(−|x|/(√3·s))³`, which
+//!   tends to `b` as `s → 0`; a guess below `s_c/2` proves the branch without evaluating
+//!   `b(x, s_c)`.
 //! * **upper branch** `β > b(x, s_c)`: steps on `b(s) − β` itself, or, once `β` is within a
 //!   quarter of its bound `e^{x/2}`, on `ln(e^{x/2} − b(s)) − ln(e^{x/2} − β)` with the
-//!   complement evaluated as a sum of two positive terms; the guess inverts the large-`s` limit
-//!   `e^{x/2} − b ≈ 2·cosh(x/2)·Φ(−s/2)`.
+//!   complement evaluated as a sum of two positive terms. The guess is exact at the money
+//!   (`b = 1 − 2Φ(−s/2)`), inverts `e^{x/2} − b ≈ 2·cosh(x/2)·Φ(−s/2)` near it, and far from it
+//!   the dominant term `e^{x/2}·Φ(−(h + t))`.
 //!
-//! Every iterate is kept inside a bracket that tightens with each evaluation (bisection if a
-//! step leaves it), so the solver cannot diverge; in practice it takes two to four steps.
-//! Prices outside the no-arbitrage bounds are typed errors, never NaN or a silent `0.0`.
+//! Every iterate is kept inside a bracket that tightens with each evaluation; a step that
+//! leaves it, or one after which the residual has not halved, is replaced by bisection, so the
+//! solver cannot diverge or creep. In practice it takes one to four evaluations after the
+//! branch test (mostly two). Prices outside the no-arbitrage bounds are typed errors, never
+//! NaN or a silent `0.0`.
 //!
 //! # Normal implied volatility
 //!
