@@ -89,14 +89,6 @@ pub enum SurfaceError {
     /// A chain with nothing usable in it.
     #[error("option chain has no usable expiry")]
     EmptyChain,
-    /// Put-call parity could not pin the forward of an expiry.
-    #[error("no forward for expiry {expiry}: {reason}")]
-    NoForward {
-        /// The expiry (ISO date and root).
-        expiry: String,
-        /// Why.
-        reason: &'static str,
-    },
     /// A calibration that did not produce a finite fit.
     #[error("calibration of {model} failed: {reason}")]
     Calibration {
@@ -105,9 +97,6 @@ pub enum SurfaceError {
         /// Why.
         reason: &'static str,
     },
-    /// An error from parapet-core's validators.
-    #[error(transparent)]
-    Core(#[from] parapet_core::CoreError),
 }
 
 /// Shorthand for `Result<T, SurfaceError>`.
