@@ -319,3 +319,86 @@ pub fn check_matrix(what: &str, got: &Array2<f64>, expected: &Array2<f64>, tol: 
     }
     worst
 }
+
+/// The SplitMix64 / Box-Muller recipe of the shared synthetic data sets
+/// (`../shared/data/synthetic/README.md`), for scale tests without data files.
+pub mod synthetic {
+    use ndarray::{Array1, Array2};
+
+    fn splitmix(seed: u64, n: usize) -> Vec<u64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = s;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^ (z >> 31)
+            })
+            .collect()
+    }
+
+    /// Uniforms on [0, 1).
+    pub fn uniforms(seed: u64, n: usize) -> Vec<f64> {
+        splitmix(seed, n)
+            .into_iter()
+            .map(|x| (x >> 11) as f64 * 2f64.powi(-53))
+            .collect()
+    }
+
+    /// Standard normals by Box-Muller on consecutive pairs.
+    pub fn normals(seed: u64, n: usize) -> Vec<f64> {
+        let u = uniforms(seed, n + n % 2);
+        let mut out = Vec::with_capacity(n + 1);
+        for p in u.chunks(2) {
+            let r = (-2.0 * (1.0 - p[0]).ln()).sqrt();
+            let a = 2.0 * std::f64::consts::PI * p[1];
+            out.push(r * a.cos());
+            out.push(r * a.sin());
+        }
+        out.truncate(n);
+        out
+    }
+
+    const K: usize = 10;
+
+    fn fvol(j: usize) -> f64 {
+        if j == 0 { 0.16 } else { 0.06 }
+    }
+
+    /// `(B, F, specific variances, μ)` of the factor-model problem `(n, seed)`.
+    pub fn factor_model(
+        n: usize,
+        seed: u64,
+    ) -> (Array2<f64>, Array2<f64>, Array1<f64>, Array1<f64>) {
+        let z = normals(seed * 1000 + 1, n * K);
+        let mut b = Array2::from_shape_fn((n, K), |(i, j)| 0.3 * z[i * K + j]);
+        b.column_mut(0).mapv_inplace(|x| x + 1.0);
+        let f = Array2::from_diag(&Array1::from_shape_fn(K, |j| fvol(j) * fvol(j)));
+        let d: Array1<f64> = uniforms(seed * 1000 + 2, n)
+            .into_iter()
+            .map(|u| (0.10 + 0.25 * u).powi(2))
+            .collect();
+        let mu: Array1<f64> = uniforms(seed * 1000 + 3, n)
+            .into_iter()
+            .map(|u| 0.02 + 0.08 * u)
+            .collect();
+        (b, f, d, mu)
+    }
+
+    /// Daily scenario returns of the recipe (regime-switching volatility), `t × n`.
+    pub fn scenarios(n: usize, t: usize, seed: u64) -> Array2<f64> {
+        let (b, _, d, mu) = factor_model(n, seed);
+        let f = normals(seed * 1000 + 4, t * K);
+        let e = normals(seed * 1000 + 5, t * n);
+        let s = uniforms(seed * 1000 + 6, t);
+        let sq = 252f64.sqrt();
+        Array2::from_shape_fn((t, n), |(r, i)| {
+            let common: f64 = (0..K)
+                .map(|j| b[[i, j]] * fvol(j) / sq * f[r * K + j])
+                .sum();
+            let scale = if s[r] < 0.1 { 2.5 } else { 1.0 };
+            mu[i] / 252.0 + scale * (common + d[i].sqrt() / sq * e[r * n + i])
+        })
+    }
+}
