@@ -125,7 +125,7 @@ pub(crate) fn expiry(t: f64) -> Result<f64> {
     }
 }
 
-/// `Ok(x)` if `x` is finite and `lo < x < hi` (open) or `lo <= x <= hi` (closed ends flagged).
+/// `Ok(x)` if `x` is finite and `lo < x < hi`; otherwise the error, with `reason` naming the domain.
 pub(crate) fn in_range(
     name: &'static str,
     x: f64,

@@ -326,3 +326,31 @@ fn svi_fit_between_respects_a_ceiling_from_a_warm_start() {
         Err(SurfaceError::NotIncreasing { .. })
     ));
 }
+
+#[test]
+fn svi_recovers_parameters_under_every_weighting() {
+    let truth = RawSvi::new(0.01, 0.1, -0.5, 0.02, 0.15).unwrap();
+    let q = svi_quotes(&truth, 0.5, -0.5, 0.3, 40);
+    for weighting in [
+        Weighting::Equal,
+        Weighting::Vega,
+        Weighting::Spread { floor: 0.01 },
+    ] {
+        let fit = SviCalibrator::new(SviFitSettings {
+            weighting,
+            ..SviFitSettings::default()
+        })
+        .unwrap()
+        .fit(&q)
+        .unwrap();
+        let p = fit.smile.params();
+        for (g, w) in [
+            (p.a(), truth.a()),
+            (p.b(), truth.b()),
+            (p.rho(), truth.rho()),
+        ] {
+            assert!(RECOVERY.ok(g, w), "{weighting:?}: {g} vs {w}");
+        }
+        assert!(fit.report.rmse_half_spreads < 1e-4, "{weighting:?}");
+    }
+}
