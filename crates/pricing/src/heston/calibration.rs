@@ -76,6 +76,9 @@ pub struct CalibrationSettings {
     pub cost_tolerance: f64,
     /// Stop when the largest gradient component falls below this (default 1e-14).
     pub gradient_tolerance: f64,
+    /// Stop when an accepted step moves no unbounded coordinate by more than this times
+    /// `1 + |y|` (default 1e-9).
+    pub step_tolerance: f64,
     /// Parameter bounds.
     pub bounds: HestonBounds,
     /// Pricing method (COS with `L = 12` and series tolerance 1e-12, accurate to about 1e-9
@@ -89,6 +92,7 @@ impl Default for CalibrationSettings {
             max_iterations: 100,
             cost_tolerance: 1e-12,
             gradient_tolerance: 1e-14,
+            step_tolerance: 1e-9,
             bounds: HestonBounds::default(),
             cos: CosSettings {
                 truncation: 12.0,
@@ -104,7 +108,8 @@ impl CalibrationSettings {
     /// settings are valid.
     ///
     /// # Errors
-    /// [`PricingError::OutOfRange`] naming the setting, or the model's validation error for a
+    /// [`PricingError::OutOfRange`] naming the setting, [`PricingError::Negative`] for a negative
+    /// tolerance, or the model's validation error for a
     /// bound.
     pub fn validate(self) -> Result<Self, PricingError> {
         if !(1..=10_000).contains(&self.max_iterations) {
@@ -117,6 +122,7 @@ impl CalibrationSettings {
         }
         crate::error::non_negative("cost_tolerance", self.cost_tolerance)?;
         crate::error::non_negative("gradient_tolerance", self.gradient_tolerance)?;
+        crate::error::non_negative("step_tolerance", self.step_tolerance)?;
         HestonModel::new(self.bounds.lower)?;
         HestonModel::new(self.bounds.upper)?;
         let (lo, hi) = (to_array(&self.bounds.lower), to_array(&self.bounds.upper));
@@ -143,6 +149,8 @@ pub enum StopReason {
     CostConverged,
     /// The gradient fell below `gradient_tolerance`.
     GradientConverged,
+    /// An accepted step was below `step_tolerance`.
+    StepConverged,
     /// The damping grew without finding a decrease: a (local) minimum to working precision.
     NoFurtherDecrease,
     /// `max_iterations` reached.
@@ -435,12 +443,16 @@ fn levenberg_marquardt(
                 lambda *= (1.0 - (2.0 * rho - 1.0).powi(3)).max(1.0 / 3.0);
                 nu = 2.0;
                 let rel = (f - ft) / f.max(f64::MIN_POSITIVE);
+                let small_step =
+                    (0..5).all(|i| step[i].abs() <= settings.step_tolerance * (1.0 + y[i].abs()));
                 y = trial;
                 r = rt;
                 f = ft;
                 accepted = true;
                 if rel < settings.cost_tolerance {
                     stop = StopReason::CostConverged;
+                } else if small_step {
+                    stop = StopReason::StepConverged;
                 }
             } else {
                 lambda *= nu;
