@@ -21,8 +21,10 @@ const VOL_MAX: f64 = 5.0;
 /// with a relative spot step of 10⁻³ on prices sharing one exercise boundary (for engines
 /// that support it, the boundary does not depend on the spot), vega, rho and dividend rho with
 /// steps of 10⁻⁴, theta (`∂V/∂t` per year, `= −∂V/∂T`) with a relative expiry step of 10⁻⁴.
-/// Truncation errors are `O(h²)`; with the fixed-point engine the Greeks are accurate to about
-/// 1e-6 relative (default scheme). Units follow [`Greeks`].
+/// Truncation errors are `O(h²)`. With the fixed-point engine, delta and gamma agree with
+/// fourth-order differences of wider steps to 1e-5 (tested), and delta, gamma and theta with
+/// QuantLib's 2000×2000 finite-difference grid to its own accuracy (2e-3). Units follow
+/// [`Greeks`].
 ///
 /// ```
 /// use parapet_core::{Market, OptionKind, Vanilla};
