@@ -36,7 +36,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn optima_are_feasible_and_both_paths_agree((mu, cov) in problem(), cap in 0.0f64..1.0) {
+    fn optima_are_feasible_and_both_paths_agree(
+        (mu, cov) in problem(),
+        cap in 0.0f64..1.0,
+        group_cap in prop::option::of(0.3f64..0.9),
+    ) {
         let n = mu.len();
         let hi = 1.0 / n as f64 + cap * (1.0 - 1.0 / n as f64) + 1e-3;
         let max_mu = mu.iter().cloned().fold(f64::MIN, f64::max);
@@ -50,18 +54,31 @@ proptest! {
         for obj in objectives {
             let mut weights = Vec::new();
             for active_set in [true, false] {
-                let mv = MeanVariance::new(mu.view(), cov.view()).unwrap()
+                let mut mv = MeanVariance::new(mu.view(), cov.view()).unwrap()
                     .with_bounds(0.0, hi).unwrap()
                     .with_settings(SolverSettings { active_set, ..SolverSettings::default() }).unwrap();
+                // An optional cap on the first two assets together.
+                if let Some(g) = group_cap {
+                    mv = mv.with_group("first two", &[0, 1], 0.0, g).unwrap();
+                }
                 match mv.solve(obj) {
                     Ok(p) => {
                         prop_assert!(feasible(&p.weights, 0.0, hi), "{obj:?}: {:?}", p.weights);
+                        if let Some(g) = group_cap {
+                            prop_assert!(p.weights[0] + p.weights[1] <= g + 1e-9, "{obj:?}: group");
+                        }
                         weights.push(p.weights);
                     }
                     Err(e) => {
-                        // Only a target above what the cap allows may fail, and it must say so.
-                        let unreachable = matches!(e, parapet_portfolio::PortfolioError::TargetReturnUnreachable { .. });
-                        prop_assert!(unreachable, "{e}");
+                        // Only a target above what the caps allow, or caps that cannot hold a
+                        // full budget, may fail, and the error must say which.
+                        let room = group_cap.map_or(n as f64 * hi, |g| (n - 2) as f64 * hi + g.min(2.0 * hi));
+                        let ok = match e {
+                            parapet_portfolio::PortfolioError::TargetReturnUnreachable { .. } => true,
+                            parapet_portfolio::PortfolioError::Infeasible { .. } => room < 1.0,
+                            _ => false,
+                        };
+                        prop_assert!(ok, "{e}");
                     }
                 }
             }
