@@ -247,9 +247,26 @@ fn solve_normalised(
         }
         // At the inflection point d₁ = h + t = 0, inside the scaled regions.
         let (h, t) = (x / s_c, 0.5 * s_c);
-        let ln_bc = exponent(h, t) + scaled_otm(h, t).ln();
-        if ln_beta <= ln_bc {
-            return lower_branch(x, ln_beta, s_c, guess);
+        let r_c = scaled_otm(h, t);
+        let g_c = exponent(h, t) + r_c.ln() - ln_beta;
+        if g_c >= 0.0 {
+            // The root lies in [s_c/2, s_c], where the map is least accurate: start from a
+            // Householder(3) step in ln s taken at s_c instead, where b''/b' = 0 and
+            // b'''/b' = −1 exactly.
+            let (g1, r2, r3) = log_ratios(FRAC_1_SQRT_2PI / r_c, 0.0, -1.0);
+            let du = householder3(
+                g_c,
+                s_c * g1,
+                1.0 + s_c * r2,
+                1.0 + s_c * (3.0 * r2 + s_c * r3),
+            );
+            let from_c = s_c * du.exp();
+            let start = if from_c > 0.0 && from_c < s_c {
+                Some(from_c)
+            } else {
+                guess
+            };
+            return lower_branch(x, ln_beta, s_c, start);
         }
     }
     let beta_bar = complement / root_fk;
