@@ -306,18 +306,25 @@ fn remove_calendar_arbitrage(
             k_range: pending[j].quotes.k_range(),
         };
         // Warm starts from the fits being repaired: the constrained optimum lies near them.
-        let raise = calibrator.fit_between(
-            &pending[i].quotes,
-            Some(bound(i - 1)),
-            None,
-            Some(fits[i].smile.params()),
-        )?;
-        let lower = calibrator.fit_between(
-            &pending[i - 1].quotes,
-            (i >= 2).then(|| bound(i - 2)),
-            Some(bound(i)),
-            Some(fits[i - 1].smile.params()),
-        )?;
+        let (raise, lower) = rayon::join(
+            || {
+                calibrator.fit_between(
+                    &pending[i].quotes,
+                    Some(bound(i - 1)),
+                    None,
+                    Some(fits[i].smile.params()),
+                )
+            },
+            || {
+                calibrator.fit_between(
+                    &pending[i - 1].quotes,
+                    (i >= 2).then(|| bound(i - 2)),
+                    Some(bound(i)),
+                    Some(fits[i - 1].smile.params()),
+                )
+            },
+        );
+        let (raise, lower) = (raise?, lower?);
         let cost_raise = raise.report.objective - fits[i].report.objective;
         let cost_lower = lower.report.objective - fits[i - 1].report.objective;
         let free = |r: &Option<ArbitrageReport>| r.as_ref().is_none_or(|c| c.is_free());

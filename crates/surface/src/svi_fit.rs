@@ -554,7 +554,9 @@ impl SviCalibrator {
             let mut penalty = Penalty {
                 points,
                 butterfly: if s.no_butterfly { 1.0 } else { 0.0 },
-                calendar: 1.0,
+                // Bounded fits are usually repairs, where the bound binds: start the calendar
+                // penalty strong (30 × the median data weight) to save escalation rounds.
+                calendar: 30.0,
                 calendar_margin: 1e-6 * data.w_max,
                 bounds: &bounds,
             };
