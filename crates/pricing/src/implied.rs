@@ -237,6 +237,7 @@ fn solve_normalised(
         time_value.ln() - root_fk.ln()
     };
     let s_c = (-2.0 * x).sqrt();
+    let mut b_c = None;
     if x < 0.0 {
         let guess = lower_guess(x, beta, ln_beta);
         // The lower map f satisfies f(s_c/2) < b(x, s_c) for every x (checked at 40 digits
@@ -248,7 +249,8 @@ fn solve_normalised(
         // At the inflection point d₁ = h + t = 0, inside the scaled regions.
         let (h, t) = (x / s_c, 0.5 * s_c);
         let r_c = scaled_otm(h, t);
-        let g_c = exponent(h, t) + r_c.ln() - ln_beta;
+        let e_c = exponent(h, t);
+        let g_c = e_c + r_c.ln() - ln_beta;
         if g_c >= 0.0 {
             // The root lies in [s_c/2, s_c], where the map is least accurate: start from a
             // Householder(3) step in ln s taken at s_c instead, where b''/b' = 0 and
@@ -268,9 +270,10 @@ fn solve_normalised(
             };
             return lower_branch(x, ln_beta, s_c, start);
         }
+        b_c = Some(e_c.exp() * r_c);
     }
     let beta_bar = complement / root_fk;
-    upper_branch(x, beta, beta_bar, s_c)
+    upper_branch(x, beta, beta_bar, s_c, b_c)
 }
 
 /// Inverse of Jäckel's lower map `f(s) = (2π|x|/√27)·Φ(−|x|/(√3 s))³`, which tends to
@@ -343,25 +346,43 @@ fn lower_branch(
 
 /// Upper branch, `s ≥ s_c`: iterate on `b(s) − β`, or on `ln(b̄(s)) − ln(β̄)` with
 /// `b̄ = e^{x/2} − b` once `β` is close to its bound.
-fn upper_branch(x: f64, beta: f64, beta_bar: f64, s_c: f64) -> Result<(f64, usize), PricingError> {
+fn upper_branch(
+    x: f64,
+    beta: f64,
+    beta_bar: f64,
+    s_c: f64,
+    b_c: Option<f64>,
+) -> Result<(f64, usize), PricingError> {
     let b_max = (0.5 * x).exp();
     let use_complement = beta_bar < 0.25 * b_max;
-    let guess = if x == 0.0 {
-        // b = 1 − 2Φ(−s/2) exactly; for small β the linear start b ≈ s/√(2π) is better
-        // conditioned than inverting Φ near ½.
-        if beta < 0.1 {
-            SQRT_2PI * beta
+    let asymptotic = || {
+        if x == 0.0 {
+            // b = 1 − 2Φ(−s/2) exactly; for small β the linear start b ≈ s/√(2π) is better
+            // conditioned than inverting Φ near ½.
+            if beta < 0.1 {
+                SQRT_2PI * beta
+            } else {
+                -2.0 * norm_inv_cdf(0.5 * beta_bar)
+            }
+        } else if x > -1.0 {
+            // Large-s limit b̄ ≈ (e^{x/2} + e^{−x/2})·Φ(−s/2).
+            -2.0 * norm_inv_cdf(beta_bar / (b_max + 1.0 / b_max))
         } else {
-            -2.0 * norm_inv_cdf(0.5 * beta_bar)
+            // Far from the money the first term of b̄ dominates: b̄ ≈ e^{x/2}·Φ(−(h + t)), so
+            // h + t = z and s = z + √(z² − 2x).
+            let z = -norm_inv_cdf(beta_bar / b_max);
+            z + (z * z - 2.0 * x).sqrt()
         }
-    } else if x > -1.0 {
-        // Large-s limit b̄ ≈ (e^{x/2} + e^{−x/2})·Φ(−s/2).
-        -2.0 * norm_inv_cdf(beta_bar / (b_max + 1.0 / b_max))
-    } else {
-        // Far from the money the first term of b̄ dominates: b̄ ≈ e^{x/2}·Φ(−(h + t)), so
-        // h + t = z and s = z + √(z² − 2x).
-        let z = -norm_inv_cdf(beta_bar / b_max);
-        z + (z * z - 2.0 * x).sqrt()
+    };
+    // From the inflection point, where b''/b' = 0 and b'''/b' = −1 exactly, a Householder(3)
+    // step on b − β (before the complement objective takes over near the bound); otherwise
+    // the asymptotic guesses.
+    let guess = match b_c
+        .filter(|_| !use_complement)
+        .map(|b| s_c + householder3(b - beta, b_max * FRAC_1_SQRT_2PI, 0.0, -1.0))
+    {
+        Some(g) if g > s_c && g.is_finite() => g,
+        _ => asymptotic(),
     };
     let mut bracket = Bracket::new(s_c, f64::INFINITY);
     let mut s = if guess > s_c && guess.is_finite() {
