@@ -17,17 +17,19 @@
 //!   (`ln b = −(h²+t²)/2 + ln R`), so prices down to the smallest doubles never underflow. The
 //!   initial guess inverts Jäckel's lower map `f(s) = (2π|x|/√27)·Φ(−|x|/(√3·s))³`, which
 //!   tends to `b` as `s → 0`; a guess below `s_c/2` proves the branch without evaluating
-//!   `b(x, s_c)`.
+//!   `b(x, s_c)`. Otherwise the evaluation at `s_c` is reused: the iteration starts from one
+//!   step taken there, where `b''/b' = 0` and `b'''/b' = −1` exactly.
 //! * **upper branch** `β > b(x, s_c)`: steps on `b(s) − β` itself, or, once `β` is within a
 //!   quarter of its bound `e^{x/2}`, on `ln(e^{x/2} − b(s)) − ln(e^{x/2} − β)` with the
-//!   complement evaluated as a sum of two positive terms. The guess is exact at the money
+//!   complement evaluated as a sum of two positive terms. The start is one step taken at
+//!   `s_c` on `b − β` when `b(x, s_c)` was evaluated; otherwise the guess is exact at the money
 //!   (`b = 1 − 2Φ(−s/2)`), inverts `e^{x/2} − b ≈ 2·cosh(x/2)·Φ(−s/2)` near it, and far from it
 //!   the dominant term `e^{x/2}·Φ(−(h + t))`.
 //!
 //! Every iterate is kept inside a bracket that tightens with each evaluation; a step that
 //! leaves it, or one after which the residual has not halved, is replaced by bisection, so the
-//! solver cannot diverge or creep. In practice it takes one to four evaluations after the
-//! branch test (mostly two). Prices outside the no-arbitrage bounds are typed errors, never
+//! solver cannot diverge or creep. In practice it takes one to three evaluations after the
+//! branch test (mostly one). Prices outside the no-arbitrage bounds are typed errors, never
 //! NaN or a silent `0.0`.
 //!
 //! # Normal implied volatility
