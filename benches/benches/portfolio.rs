@@ -134,6 +134,17 @@ fn mean_variance(c: &mut Criterion) {
         b.iter(|| mv.frontier(black_box(50), Some(0.02)).expect("frontier"))
     });
     group.finish();
+    let mut group = c.benchmark_group("portfolio/critical_line");
+    group.sample_size(10);
+    for n in [100usize, 500] {
+        let (mu, model) = factor_problem(n, n as u64);
+        let mv = MeanVariance::with_factor_model(mu.view(), model).expect("problem");
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("factor", n), &mv, |b, mv| {
+            b.iter(|| mv.corner_portfolios().expect("corners"))
+        });
+    }
+    group.finish();
 }
 
 fn scenario_problems(c: &mut Criterion) {
