@@ -70,12 +70,46 @@ impl MeanVariance {
                 let face = self.face(quad, active, true)?;
                 self.face_point(quad, &face, target, Some(target))
             }
-            Pick::Sharpe(_) | Pick::Risk(_) => {
+            Pick::Sharpe(_) => {
                 let face = self.face(quad, active, true)?;
                 let r = self.face_return(&face, pick)?;
                 self.face_point(quad, &face, r, None)
             }
+            Pick::Risk(sigma) => {
+                let binding = self.face(quad, active, true).and_then(|face| {
+                    let r = self.face_return(&face, pick)?;
+                    self.face_point(quad, &face, r, None)
+                });
+                binding.or_else(|| self.slack_risk_cap(quad, active, sigma))
+            }
         }
+    }
+
+    /// A volatility cap above the maximum-return portfolio's volatility does not bind: the
+    /// optimum is then a maximum-return portfolio, exact on its face when that face pins the
+    /// weights and their return reaches the greedy or LP maximum.
+    fn slack_risk_cap(
+        &self,
+        quad: &Quadratic,
+        active: &ActiveSet,
+        sigma: f64,
+    ) -> Option<Array1<f64>> {
+        let face = self.face(quad, active, false)?;
+        let (w, _, _) = self.face_eval(quad, &face, 0.0);
+        let r_max = self.max_return().ok()?;
+        let tol = 1e-12 * (1.0 + r_max.abs());
+        let inside = w
+            .iter()
+            .zip(self.lower.iter().zip(&self.upper))
+            .all(|(x, (lo, hi))| *x >= lo - 1e-12 && *x <= hi + 1e-12)
+            && self.groups.iter().all(|g| {
+                let s: f64 = g.assets.iter().map(|&i| w[i]).sum();
+                s >= g.lower - 1e-12 && s <= g.upper + 1e-12
+            });
+        (inside
+            && self.mu.dot(&w) >= r_max - tol
+            && self.risk.variance(w.view()).sqrt() <= sigma * (1.0 + 1e-12))
+            .then_some(w)
     }
 
     fn validate_objective(&self, objective: &Objective) -> Result<()> {

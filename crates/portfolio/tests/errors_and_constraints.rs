@@ -269,3 +269,20 @@ fn long_short_leverage_and_tracking_error_hold() {
     assert!(te <= 0.02 + 1e-7, "{te}");
     assert!(te > 0.019, "the limit binds: {te}");
 }
+
+#[test]
+fn slack_volatility_cap_gives_the_maximum_return_portfolio() {
+    // Caps of 0.4 make the maximum-return portfolio (0, 0.2, 0.4, 0.4) unique.
+    let p = mv()
+        .with_bounds(0.0, 0.4)
+        .unwrap()
+        .solve(Objective::EfficientRisk {
+            target_volatility: 1.0,
+        })
+        .unwrap();
+    let expected = [0.0, 0.2, 0.4, 0.4];
+    for (w, e) in p.weights.iter().zip(expected) {
+        assert!((w - e).abs() < 1e-12, "{:?}", p.weights);
+    }
+    assert!(p.info.polished);
+}
