@@ -60,7 +60,8 @@ pub struct SviFitSettings {
     pub sigma_min: f64,
     /// Upper bound on `σ`; default 2.
     pub sigma_max: f64,
-    /// Nelder-Mead evaluation budget of the outer search, per start; default 80.
+    /// Nelder-Mead evaluation budget of the outer search from the best node (a quarter of it
+    /// from the runners-up); default 80.
     pub outer_evals: usize,
     /// Starts of the outer search and polish per family (the best grid nodes); default 2.
     pub starts: usize,
