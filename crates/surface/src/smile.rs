@@ -50,6 +50,13 @@ pub trait Smile {
         (self.total_variance(k).max(0.0) / self.expiry()).sqrt()
     }
 
+    /// Black implied volatility at `strike` for the forward `forward`: `k = ln(K/F)`.
+    /// (A smile is a function of moneyness; the forward fixes the strike scale.)
+    #[inline]
+    fn vol_at_strike(&self, strike: f64, forward: f64) -> f64 {
+        self.implied_vol((strike / forward).ln())
+    }
+
     /// Durrleman's `g(k)`; see [`VarianceDerivatives::durrleman_g`].
     #[inline]
     fn durrleman_g(&self, k: f64) -> f64 {

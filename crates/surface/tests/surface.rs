@@ -50,6 +50,11 @@ fn interpolation_reproduces_slices_and_is_linear_in_total_variance() {
     // Forwards: exact at nodes, ln F linear in between.
     assert!((s.forward(0.5) - 100.0 * 0.015f64.exp()).abs() < 1e-12);
     assert!((s.forward(0.75) - 100.0 * 0.0225f64.exp()).abs() < 1e-12);
+    let sm = s.slice(0.75).unwrap();
+    assert_eq!(
+        sm.vol_at_strike(95.0, s.forward(0.75)),
+        s.vol_at_strike(95.0, 0.75).unwrap()
+    );
     let strike = 95.0;
     let by_strike = s.vol_at_strike(strike, 0.75).unwrap();
     let by_k = s.vol((strike / s.forward(0.75)).ln(), 0.75).unwrap();
