@@ -5,7 +5,8 @@ mod common;
 
 use common::{check_matrix, check_vector, matrix, tol, vector, window_returns};
 use parapet_portfolio::{
-    ReturnMethod, ShrinkageTarget, exp_cov, ledoit_wolf, mean_historical_return, sample_cov,
+    ReturnMethod, ShrinkageTarget, capm_return, ema_historical_return, exp_cov, ledoit_wolf,
+    mean_historical_return, oracle_approximating, sample_cov, semicovariance,
 };
 
 #[test]
@@ -103,4 +104,63 @@ fn optimisation_inputs_are_reproduced() {
         checked += 1;
     }
     assert_eq!(checked, 15);
+}
+
+/// EMA and CAPM returns, semicovariance (PyPortfolioOpt 1.6.0) and OAS (scikit-learn 1.9.1),
+/// generated on the same window by `benches/peers/portfolio_estimator_refs.py`.
+#[test]
+fn every_extra_estimator_case_matches() {
+    let cases = common::cases("peercheck_pypfopt_sklearn_estimators");
+    assert!(!cases.is_empty());
+    for (name, case) in cases {
+        let inp = &case["inputs"];
+        let r = window_returns(&inp["data"]);
+        let f = inp["frequency"].as_f64().unwrap();
+        let e = &case["expected"];
+        let span = inp["ema_span"].as_f64().unwrap();
+        let rf = inp["capm_risk_free_rate"].as_f64().unwrap();
+        let mut worst = 0.0_f64;
+        for (key, method) in [
+            (
+                "ema_historical_return_compounding",
+                ReturnMethod::Compounded,
+            ),
+            ("ema_historical_return_arithmetic", ReturnMethod::Arithmetic),
+        ] {
+            let got = ema_historical_return(r.view(), span, method, f).unwrap();
+            worst = worst.max(check_vector(key, &got, &vector(&e[key]), tol::ESTIMATE));
+        }
+        for (key, method) in [
+            ("capm_return_compounding", ReturnMethod::Compounded),
+            ("capm_return_arithmetic", ReturnMethod::Arithmetic),
+        ] {
+            let got = capm_return(r.view(), None, rf, method, f).unwrap();
+            worst = worst.max(check_vector(key, &got, &vector(&e[key]), tol::ESTIMATE));
+        }
+        let b = inp["semicovariance_benchmark"].as_f64().unwrap();
+        let semi = semicovariance(r.view(), b, f).unwrap();
+        worst = worst.max(check_matrix(
+            "semicovariance",
+            &semi,
+            &matrix(&e["semicovariance"]),
+            tol::ESTIMATE,
+        ));
+        let o = oracle_approximating(r.view(), 1.0).unwrap();
+        worst = worst.max(check_matrix(
+            "oas",
+            &o.covariance,
+            &matrix(&e["oas_daily"]),
+            tol::ESTIMATE,
+        ));
+        let shrink = e["oas_shrinkage"].as_f64().unwrap();
+        assert!(
+            tol::SHRINKAGE.ok(o.shrinkage, shrink),
+            "oas shrinkage {} vs {shrink}",
+            o.shrinkage
+        );
+        eprintln!(
+            "{name}: max abs err {worst:.2e}, OAS shrinkage err {:.2e}",
+            (o.shrinkage - shrink).abs()
+        );
+    }
 }

@@ -6,7 +6,8 @@ use ndarray::{Array1, Array2};
 use parapet_core::{PriceTable, ReturnKind};
 use serde_json::Value;
 
-/// Every reference file in `tests/data/` (copied unchanged from the shared reference set).
+/// Every reference file in `tests/data/`: copied unchanged from the shared reference set, plus
+/// `peercheck_*` files generated here with the peers by `benches/peers/*_refs.py`.
 /// Tests select their cases by file-name prefix or `category`, so a new file of a known kind
 /// only needs a line here.
 pub const REFERENCE_FILES: &[(&str, &str)] = &[
@@ -133,6 +134,10 @@ pub const REFERENCE_FILES: &[(&str, &str)] = &[
     (
         "min_maxdd_main20",
         include_str!("../data/min_maxdd_main20.json"),
+    ),
+    (
+        "peercheck_pypfopt_sklearn_estimators_main20",
+        include_str!("../data/peercheck_pypfopt_sklearn_estimators_main20.json"),
     ),
     (
         "pypfopt_estimators_main20",
