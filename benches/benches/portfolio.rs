@@ -116,13 +116,15 @@ fn mean_variance(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("factor_clarabel", 500), &mv, |b, mv| {
             b.iter(|| mv.solve(black_box(objective)).expect("solved"))
         });
-        let (mu, model) = factor_problem(100, 100);
-        let cov = model.covariance();
-        let mv = MeanVariance::new(mu.view(), cov.view()).expect("problem");
-        group.throughput(Throughput::Elements(100));
-        group.bench_with_input(BenchmarkId::new("dense", 100), &mv, |b, mv| {
-            b.iter(|| mv.solve(black_box(objective)).expect("solved"))
-        });
+        for n in [100usize, 500] {
+            let (mu, model) = factor_problem(n, n as u64);
+            let cov = model.covariance();
+            let mv = MeanVariance::new(mu.view(), cov.view()).expect("problem");
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_with_input(BenchmarkId::new("dense", n), &mv, |b, mv| {
+                b.iter(|| mv.solve(black_box(objective)).expect("solved"))
+            });
+        }
         group.finish();
     }
     let mut group = c.benchmark_group("portfolio/frontier_50");

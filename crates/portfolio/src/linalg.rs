@@ -117,28 +117,46 @@ pub(crate) fn eigh(a: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
 }
 
 /// In-place lower Cholesky factorisation of the lower triangle of `a` (the strict upper
-/// triangle is ignored); `false` if `a` is not numerically positive definite.
+/// triangle is ignored); `false` if `a` is not numerically positive definite. Row-oriented
+/// (each entry is a dot product of two contiguous row prefixes).
 pub(crate) fn cholesky_in_place(a: &mut Array2<f64>) -> bool {
     let n = a.nrows();
-    for j in 0..n {
-        let mut d = a[[j, j]];
-        for k in 0..j {
-            d -= a[[j, k]] * a[[j, k]];
-        }
-        if d.is_nan() || d <= 0.0 || d.is_infinite() {
-            return false;
-        }
-        let d = d.sqrt();
-        a[[j, j]] = d;
-        for i in (j + 1)..n {
-            let mut s = a[[i, j]];
-            for k in 0..j {
-                s -= a[[i, k]] * a[[j, k]];
+    let mut flat = a.as_standard_layout().into_owned();
+    let Some(m) = flat.as_slice_mut() else {
+        return false;
+    };
+    for i in 0..n {
+        for j in 0..=i {
+            let (ri, rj) = (i * n, j * n);
+            let s = m[ri + j] - dot(&m[ri..ri + j], &m[rj..rj + j]);
+            if i == j {
+                if s.is_nan() || s <= 0.0 || s.is_infinite() {
+                    return false;
+                }
+                m[ri + i] = s.sqrt();
+            } else {
+                m[ri + j] = s / m[rj + j];
             }
-            a[[i, j]] = s / d;
         }
     }
+    a.assign(&flat);
     true
+}
+
+/// Dot product with four accumulators (lets the compiler vectorise the loop).
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let mut acc = [0.0_f64; 4];
+    let chunks = x.len() / 4;
+    for c in 0..chunks {
+        for l in 0..4 {
+            acc[l] += x[4 * c + l] * y[4 * c + l];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for k in 4 * chunks..x.len() {
+        s += x[k] * y[k];
+    }
+    s
 }
 
 /// Solves `L Lᵀ X = B` in place given the lower Cholesky factor `L`.
