@@ -34,6 +34,11 @@ pub struct ChainSettings {
     pub min_quotes: usize,
     /// Enforce no calendar arbitrage between consecutive slices; default true.
     pub no_calendar: bool,
+    /// A continuously compounded rate for every discount factor, `D = e^{−rT}`, instead of
+    /// put-call parity (forwards are then `K + (C − P)/D` averaged over the parity pairs).
+    /// Use it for American chains, where early exercise biases the parity slope. Default
+    /// `None` (parity).
+    pub discount_rate: Option<f64>,
     /// Outlier filter: drop quotes whose mid vol is further from a first fit than this many
     /// half bid-ask spreads (in vol, floored at half a vol point), then refit. Default `None`
     /// (off: every usable quote is fitted).
@@ -52,6 +57,7 @@ impl Default for ChainSettings {
             min_quotes: 8,
             no_calendar: true,
             outlier_half_spreads: None,
+            discount_rate: None,
             fit: SviFitSettings::default(),
         }
     }
@@ -85,6 +91,9 @@ impl ChainSettings {
                 value: self.min_quotes as f64,
                 reason: "must be >= 5",
             });
+        }
+        if let Some(r) = self.discount_rate {
+            crate::error::finite("discount_rate", r)?;
         }
         if let Some(x) = self.outlier_half_spreads {
             in_range("outlier_half_spreads", x, 0.0, f64::INFINITY, "must be > 0")?;
@@ -159,6 +168,8 @@ pub enum DiscountSource {
     Parity,
     /// Rates of the accepted parity expiries, interpolated linearly in `T` (flat beyond).
     RateCurve,
+    /// The caller's rate ([`ChainSettings::discount_rate`]).
+    Given,
 }
 
 /// An expiry that was skipped.
@@ -412,7 +423,9 @@ struct ExpiryRows {
 /// penalties fail to clear an arbitrage, the slice is kept and the report shows it.
 ///
 /// American options (SPY) are not de-Americanised here: the fit uses out-of-the-money
-/// options only, whose early-exercise premium is small, and treats them as European.
+/// options only, whose early-exercise premium is small, and treats them as European. Parity
+/// does not pin the discount of an American chain (early exercise biases the slope): pass a
+/// rate in [`ChainSettings::discount_rate`].
 ///
 /// # Errors
 /// [`SurfaceError::EmptyChain`] if no expiry can be fitted; the errors of
@@ -521,7 +534,14 @@ pub fn build_surface(
     for p in parity {
         let n_pairs = p.fit.n_pairs;
         let ex = p.ex;
-        let (forward, discount, source) = if p.accepted {
+        let (forward, discount, source) = if let Some(r) = settings.discount_rate {
+            let d = (-r * ex.t).exp();
+            (
+                forward_given_discount(&p.pairs, d),
+                d,
+                DiscountSource::Given,
+            )
+        } else if p.accepted {
             (p.fit.forward, p.fit.discount, DiscountSource::Parity)
         } else if let Some(r) = rate_at(ex.t) {
             let d = (-r * ex.t).exp();

@@ -173,6 +173,17 @@ fn bad_chains_are_typed_errors() {
         parse_cboe_csv("X,Last: 100\n\"Date: January 7, 2024 at 10:52 AM EST\"\nA,B\n"),
         Err(SurfaceError::Parse { line: 3, .. })
     ));
+    let nan_rate = ChainSettings {
+        discount_rate: Some(f64::NAN),
+        ..ChainSettings::default()
+    };
+    assert!(matches!(
+        build_surface(&chain, val, &nan_rate),
+        Err(SurfaceError::NotFinite {
+            name: "discount_rate",
+            ..
+        })
+    ));
     let bad = ChainSettings {
         min_quotes: 2,
         ..ChainSettings::default()
