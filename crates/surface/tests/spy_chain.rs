@@ -36,6 +36,8 @@ fn spy_2025_09_25_surface() {
             s.expiry,
             s.forward
         );
+        assert_eq!(s.discount_source, DiscountSource::Given);
+        assert!((s.discount - (-0.04 * s.t).exp()).abs() < 1e-15);
         assert!(s.fit.butterfly.is_free(), "{}", s.expiry);
         let (lo, hi) = s.fit.check_range;
         let fine = KGrid::new(lo, hi, 4001).unwrap();
