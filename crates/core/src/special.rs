@@ -256,6 +256,7 @@ fn erfcx_nonneg(y: f64) -> f64 {
 /// assert!((erfcx(0.0) - 1.0).abs() < 1e-16);
 /// assert!((erfcx(1e10) * 1e10 * std::f64::consts::PI.sqrt() - 1.0).abs() < 1e-15);
 /// ```
+#[inline]
 pub fn erfcx(x: f64) -> f64 {
     if x.is_nan() {
         f64::NAN
@@ -281,6 +282,7 @@ pub fn erfcx(x: f64) -> f64 {
 /// assert_eq!(erfc(0.0), 1.0);
 /// assert!((erfc(5.0) / 1.5374597944280348e-12 - 1.0).abs() < 1e-15);
 /// ```
+#[inline]
 pub fn erfc(x: f64) -> f64 {
     if x.is_nan() {
         return f64::NAN;
@@ -303,6 +305,7 @@ pub fn erfc(x: f64) -> f64 {
 /// use parapet_core::special::erf;
 /// assert!((erf(0.5) - 0.5204998778130465).abs() < 1e-16);
 /// ```
+#[inline]
 pub fn erf(x: f64) -> f64 {
     if x.is_nan() {
         return f64::NAN;
@@ -323,6 +326,7 @@ pub fn erf(x: f64) -> f64 {
 /// The standard normal density `φ(x) = e^{−x²/2}/√(2π)`.
 ///
 /// Returns `0` for `|x| > 38.7` (below the smallest subnormal) and at `±∞`, NaN for NaN.
+#[inline]
 pub fn norm_pdf(x: f64) -> f64 {
     if x.is_nan() {
         f64::NAN
@@ -357,6 +361,7 @@ fn norm_cdf_lower(x: f64) -> f64 {
 /// assert_eq!(norm_cdf(0.0), 0.5);
 /// assert!((norm_cdf(-10.0) / 7.619853024160527e-24 - 1.0).abs() < 1e-15);
 /// ```
+#[inline]
 pub fn norm_cdf(x: f64) -> f64 {
     if x <= 0.0 {
         norm_cdf_lower(x)
@@ -421,6 +426,7 @@ fn norm_inv_central(q: f64) -> f64 {
 /// // Φ amplifies a relative error in x by x² ≈ 1372 here: the round trip is good to ~3e-13.
 /// assert!((norm_cdf(norm_inv_cdf(1e-300)) / 1e-300 - 1.0).abs() < 1e-12);
 /// ```
+#[inline]
 pub fn norm_inv_cdf(p: f64) -> f64 {
     if p > 0.0 && p < 1.0 {
         if p <= 0.5 {
