@@ -287,11 +287,30 @@ fn lower_guess(x: f64, beta: f64, ln_beta: f64) -> Option<f64> {
     let ratio = beta / (TWO_PI_OVER_SQRT_27 * ax);
     // p = ratio^{1/3}: a cube root where the ratio is a normal double, logarithms otherwise.
     let p = if ratio >= f64::MIN_POSITIVE && ratio.is_finite() {
-        ratio.cbrt()
+        cube_root(ratio)
     } else {
         ((ln_beta - (TWO_PI_OVER_SQRT_27 * ax).ln()) / 3.0).exp()
     };
     (p < 0.5).then(|| ax / (SQRT_3 * -norm_inv_cdf(p)))
+}
+
+/// `r^{1/3}` for a positive normal double, to about 2 ulp: only a starting point needs it, and
+/// the library `cbrt` (a portable software routine) costs a sixth of a whole solve.
+///
+/// The estimate divides the exponent by three in the bit pattern (the integer division of the
+/// IEEE representation by 3 plus the bias correction of W. Kahan's cube root, as in fdlibm's
+/// `cbrt`, good to about 5%), and three Halley steps `y ← y·(y³ + 2r)/(2y³ + r)` (cubic
+/// convergence: 5e-2 → 1e-4 → 1e-12 → rounding) finish it.
+#[inline]
+fn cube_root(r: f64) -> f64 {
+    /// `(1023 − 1023/3)·2^52` minus Kahan's tuning of the mantissa estimate.
+    const BIAS: u64 = 0x2A9F_7893_782D_A1CE;
+    let mut y = f64::from_bits(r.to_bits() / 3 + BIAS);
+    for _ in 0..3 {
+        let y3 = y * y * y;
+        y *= (y3 + 2.0 * r) / (2.0 * y3 + r);
+    }
+    y
 }
 
 /// Lower branch, `s ∈ (0, s_c]`: iterate on `ln b − ln β` as a function of `ln s`, from the
@@ -554,4 +573,26 @@ fn solve_normal(target: f64, ratio: f64) -> Result<(f64, usize), PricingError> {
         iterations: MAX_ITERATIONS,
         last: u,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cube_root_is_accurate_over_the_normal_range() {
+        let mut r = f64::MIN_POSITIVE;
+        let mut worst = 0.0_f64;
+        while r < 1e300 {
+            for m in [1.0, 1.37, 2.0, 3.3, 5.9, 7.99] {
+                let v = r * m;
+                let y = cube_root(v);
+                // y³ = v·(1 + 3δ) to first order: compare in the cube, where v is exact.
+                let rel = ((y * y * y) / v - 1.0).abs() / 3.0;
+                worst = worst.max(rel);
+            }
+            r *= 1e7;
+        }
+        assert!(worst < 4.0 * f64::EPSILON, "worst relative error {worst}");
+    }
 }
