@@ -305,7 +305,7 @@ fn remove_calendar_arbitrage(
         if hi <= lo {
             return Ok(false);
         }
-        let grid = KGrid::new(lo, hi, calibrator.settings().check_points)?;
+        let grid = KGrid::new(lo, hi, 4 * calibrator.settings().check_points)?;
         Ok(!calendar_check(&a.smile, &b.smile, &grid)?.is_free())
     };
     for i in 1..fits.len() {

@@ -72,7 +72,7 @@ pub struct SviFitSettings {
     /// Extension of the arbitrage check range beyond the quoted `k` range, as a fraction of its
     /// width on each side; default 0.2.
     pub check_extension: f64,
-    /// Points of the arbitrage scans of each slice; default 401.
+    /// Points of the butterfly scan of each slice (calendar scans use 4×); default 401.
     pub check_points: usize,
 }
 
@@ -522,7 +522,9 @@ impl SviCalibrator {
         let grid = KGrid::new(check_range.0, check_range.1, s.check_points)?;
         let cal_grids = bounds
             .iter()
-            .map(|b| KGrid::new(b.range.0, b.range.1, s.check_points))
+            // Calendar scans are cheap (two SVI evaluations a point) and their dips can be
+            // narrow: scan them 4× finer than the butterfly.
+            .map(|b| KGrid::new(b.range.0, b.range.1, 4 * s.check_points))
             .collect::<Result<Vec<_>>>()?;
         // One scan per bound of sign·(w − w_bound), which must stay non-negative.
         let cal_scans = |smile: &SviSmile| -> Vec<ArbitrageReport> {
