@@ -150,7 +150,7 @@ fn spx_2024_01_05_surface() {
         let grid = KGrid::new(lo, hi, 4001).unwrap();
         assert!(butterfly_check(&w[1].smile, &grid).is_free());
         let ((lo0, hi0), (lo1, hi1)) = (w[0].quotes.k_range(), w[1].quotes.k_range());
-        let both = KGrid::new(lo1.max(lo0), hi1.min(hi0), 2001).unwrap();
+        let both = KGrid::new(lo1.max(lo0), hi1.min(hi0), 8001).unwrap();
         let cal = calendar_check(&w[0].smile, &w[1].smile, &both).unwrap();
         assert!(cal.is_free(), "{} {}: {cal:?}", w[1].expiry, w[1].root);
     }
