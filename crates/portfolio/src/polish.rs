@@ -289,6 +289,20 @@ impl MeanVariance {
         (1e-9 * (1.0 + scale), 1e-9 * (1.0 + gscale))
     }
 
+    /// Whether the budget and every active group limit hold at `w` to `ptol` (an
+    /// ill-conditioned face can yield a point that satisfies the reduced system only loosely).
+    fn equalities_hold(&self, active: &ActiveSet, w: &Array1<f64>, ptol: f64) -> bool {
+        (w.sum() - self.budget).abs() <= ptol
+            && self.groups.iter().zip(&active.groups).all(|(g, side)| {
+                let s: f64 = g.assets.iter().map(|&i| w[i]).sum();
+                match side {
+                    Side::Free => true,
+                    Side::Lower => (s - g.lower).abs() <= ptol,
+                    Side::Upper => (s - g.upper).abs() <= ptol,
+                }
+            })
+    }
+
     /// The return level the objective picks on a face; `None` if undefined there.
     pub(crate) fn face_return(&self, face: &Face, pick: Pick) -> Option<f64> {
         let r = match pick {
@@ -363,7 +377,9 @@ impl MeanVariance {
                 };
             }
             if next == active {
-                return Some((w, active, iteration));
+                return self
+                    .equalities_hold(&active, &w, ptol)
+                    .then_some((w, active, iteration));
             }
             active = next;
         }
@@ -381,6 +397,9 @@ impl MeanVariance {
     ) -> Option<Array1<f64>> {
         let (w, lam, mult) = self.face_eval(quad, face, r);
         let (ptol, dtol) = self.tolerances(quad, &w);
+        if !self.equalities_hold(&face.active, &w, ptol) {
+            return None;
+        }
         for i in 0..w.len() {
             if w[i] < self.lower[i] - ptol || w[i] > self.upper[i] + ptol {
                 return None;

@@ -28,8 +28,11 @@ fn problem() -> impl Strategy<Value = (Array1<f64>, Array2<f64>)> {
     })
 }
 
-fn feasible(w: &Array1<f64>, lo: f64, hi: f64) -> bool {
-    (w.sum() - 1.0).abs() < 1e-9 && w.iter().all(|&x| x >= lo - 1e-9 && x <= hi + 1e-9)
+/// Constraints hold to 1e-9 for exact (polished) optima, and to the conic solver's accuracy
+/// (1e-7) when a near-degenerate face defeats the polish and Clarabel's answer is returned.
+fn feasible(w: &Array1<f64>, lo: f64, hi: f64, polished: bool) -> bool {
+    let tol = if polished { 1e-9 } else { 1e-7 };
+    (w.sum() - 1.0).abs() < tol && w.iter().all(|&x| x >= lo - tol && x <= hi + tol)
 }
 
 proptest! {
@@ -53,6 +56,7 @@ proptest! {
         ];
         for obj in objectives {
             let mut weights = Vec::new();
+            let mut exact = true;
             for active_set in [true, false] {
                 let mut mv = MeanVariance::new(mu.view(), cov.view()).unwrap()
                     .with_bounds(0.0, hi).unwrap()
@@ -63,10 +67,11 @@ proptest! {
                 }
                 match mv.solve(obj) {
                     Ok(p) => {
-                        prop_assert!(feasible(&p.weights, 0.0, hi), "{obj:?}: {:?}", p.weights);
+                        prop_assert!(feasible(&p.weights, 0.0, hi, p.info.polished), "{obj:?}: {:?}", p.weights);
                         if let Some(g) = group_cap {
-                            prop_assert!(p.weights[0] + p.weights[1] <= g + 1e-9, "{obj:?}: group");
+                            prop_assert!(p.weights[0] + p.weights[1] <= g + 1e-7, "{obj:?}: group");
                         }
+                        exact &= p.info.polished;
                         weights.push(p.weights);
                     }
                     Err(e) => {
@@ -84,7 +89,10 @@ proptest! {
             }
             if weights.len() == 2 {
                 let d = (&weights[0] - &weights[1]).iter().fold(0.0_f64, |m, x| m.max(x.abs()));
-                prop_assert!(d < 1e-7, "{obj:?}: paths differ by {d}");
+                // Exact optima agree to round-off; an unpolished (near-degenerate) answer is
+                // Clarabel's, within the weight tolerance.
+                let tol = if exact { 1e-9 } else { 1e-6 };
+                prop_assert!(d < tol, "{obj:?}: paths differ by {d}");
             }
         }
     }
