@@ -264,7 +264,7 @@ fn solve_normalised(
                 1.0 + s_c * r2,
                 1.0 + s_c * (3.0 * r2 + s_c * r3),
             );
-            let from_c = s_c * du.exp();
+            let from_c = s_c * normalised::exp(du);
             let start = if from_c > 0.0 && from_c < s_c {
                 Some(from_c)
             } else {
@@ -272,7 +272,7 @@ fn solve_normalised(
             };
             return lower_branch(x, ln_beta, s_c, start);
         }
-        b_c = Some(e_c.exp() * r_c);
+        b_c = Some(normalised::exp(e_c) * r_c);
     }
     let beta_bar = complement / root_fk;
     upper_branch(x, beta, beta_bar, s_c, b_c)
@@ -347,7 +347,7 @@ fn lower_branch(
             let growth = if du.abs() < 1e-3 {
                 1.0 + du * (1.0 + du * (0.5 + du * (1.0 / 6.0)))
             } else {
-                du.exp()
+                normalised::exp(du)
             };
             bracket.next(g.abs(), s * growth, s, true)
         } else {
