@@ -33,7 +33,7 @@
 
 use std::f64::consts::FRAC_PI_4;
 
-use parapet_core::special::{norm_cdf, norm_pdf};
+use parapet_core::special::{erfcx, norm_cdf, norm_pdf};
 
 use super::qdplus::{self, Put};
 use super::quadrature::{Chebyshev, GaussLegendre};
@@ -77,6 +77,8 @@ struct Point {
     wq: f64,
     /// FP-A only: the ratio of the `Φ` term's measure to the `φ` term's.
     jac: f64,
+    /// `e^{(r−q)(τ − u)}`: with `ln(b/B(u))` it turns `φ(d₊)` into `φ(d₋)`.
+    growth: f64,
 }
 
 /// Collocates the unit-strike put boundary for `r > 0` (the caller handles other regimes).
@@ -117,6 +119,7 @@ pub(crate) fn unit_boundary(
     // Chebyshev coordinates of the boundary times u of every point.
     let mut zs = Vec::with_capacity(n * l);
     for &tau in &taus[..n] {
+        let growth_tau = ((r - q) * tau).exp();
         for ((&w, &sn), &cs) in rule.weights.iter().zip(&rule.sin).zip(&rule.cos) {
             // u = τ·sin²θ, τ − u = τ·cos²θ with θ = π(1 + y)/4: both √u (the boundary's
             // √(u·ln u) behaviour near expiry) and √(τ − u) (the kernel's) are smooth in θ.
@@ -132,13 +135,16 @@ pub(crate) fn unit_boundary(
             };
             let v = vol * m.sqrt();
             zs.push(2.0 * (u / big_t).sqrt() - 1.0);
+            let (eru, equ) = ((r * u).exp(), (q * u).exp());
             points.push(Point {
                 inv_v: 1.0 / v,
                 v,
                 shift: (r - q) * m / v + 0.5 * v,
-                wr: scale * (r * u).exp(),
-                wq: scale * (q * u).exp(),
+                wr: scale * eru,
+                wq: scale * equ,
                 jac,
+                // e^{(r−q)(τ−u)} = e^{(r−q)τ}·e^{qu}/e^{ru}: no third exponential.
+                growth: growth_tau * equ / eru,
             });
         }
     }
@@ -146,23 +152,39 @@ pub(crate) fn unit_boundary(
     let mut hs = vec![0.0; points.len()];
     let mut scratch = vec![0.0; points.len()];
 
-    let eval = |b: f64, tau: f64, pts: &[Point], hs: &[f64]| -> (f64, f64) {
+    let ln_x_max = x_max.ln();
+    // e^{−(r−q)τ} at the nodes, fixed across iterations.
+    let alphas: Vec<f64> = taus[..n].iter().map(|&t| (-(r - q) * t).exp()).collect();
+
+    // N and D at one node from `lb = ln(b/X)`. With `L = ln(b/B(u))` the two Gaussian
+    // densities differ by a known factor, `φ(d₋) = φ(d₊)·e^{L + (r−q)(τ−u)}` (because
+    // `d₊² − d₋² = 2L + 2(r−q)(τ−u)`), and `Φ(d₊)` reuses `φ(d₊)`'s exponential: one
+    // Gaussian per quadrature point instead of three.
+    let eval = |lb: f64, tau: f64, pts: &[Point], hs: &[f64]| -> (f64, f64) {
         let (mut ni, mut di) = (0.0, 0.0);
-        // ln(b/B(u)) = ln(b/X) + √H(u): no exp/log pair per point.
-        let lb = (b / x_max).ln();
+        let bk = lb.exp();
         for (p, &h) in pts.iter().zip(hs) {
-            let dp = (lb + h.max(0.0).sqrt()) * p.inv_v + p.shift;
+            // ln(b/B(u)) = ln(b/X) + √H(u): no exp/log pair per point.
+            let sh = h.max(0.0).sqrt();
+            let dp = (lb + sh) * p.inv_v + p.shift;
             let dm = dp - p.v;
-            if use_a {
-                ni += p.wr * norm_pdf(dm);
-                di += p.wq * (norm_pdf(dp) + p.jac * norm_cdf(dp));
+            let (pdf_p, cdf_p) = pdf_cdf(dp);
+            // Should φ(d₊) underflow with d₋ in range (σ√(τ−u) > 38), take φ(d₋) directly.
+            let pdf_m = if pdf_p > 0.0 {
+                pdf_p * bk * sh.exp() * p.growth
             } else {
-                ni += p.wr * norm_cdf(dm);
-                di += p.wq * norm_cdf(dp);
+                norm_pdf(dm)
+            };
+            if use_a {
+                ni += p.wr * pdf_m;
+                di += p.wq * (pdf_p + p.jac * cdf_p);
+            } else {
+                ni += p.wr * cdf_from_pdf(dm, pdf_m);
+                di += p.wq * cdf_p;
             }
         }
         let v = vol * tau.sqrt();
-        let dp = (b.ln() + (r - q) * tau) / v + 0.5 * v;
+        let dp = (ln_x_max + lb + (r - q) * tau) / v + 0.5 * v;
         let dm = dp - v;
         if use_a {
             (
@@ -179,14 +201,16 @@ pub(crate) fn unit_boundary(
         for k in 0..n {
             let tau = taus[k];
             let pts = &points[k * l..(k + 1) * l];
-            let b = boundary.at(tau);
-            let (num, den) = eval(b, tau, pts, &hs[k * l..(k + 1) * l]);
-            let alpha = (-(r - q) * tau).exp();
+            // The interpolant reproduces its node values: b = X·e^{−√H(τ_k)}.
+            let lb = -values[k].max(0.0).sqrt();
+            let b = x_max * lb.exp();
+            let (num, den) = eval(lb, tau, pts, &hs[k * l..(k + 1) * l]);
+            let alpha = alphas[k];
             let f = alpha * num / den;
             let next = if it == 0 {
                 // Jacobi-Newton: Newton on B − f(B) with dN/dB, dD/dB from the local terms.
                 let v = vol * tau.sqrt();
-                let dp = (b.ln() + (r - q) * tau) / v + 0.5 * v;
+                let dp = (ln_x_max + lb + (r - q) * tau) / v + 0.5 * v;
                 let dm = dp - v;
                 let (nd, dd) = if use_a {
                     (
@@ -213,6 +237,28 @@ pub(crate) fn unit_boundary(
     boundary
 }
 
+/// `(φ(x), Φ(x))` sharing one Gaussian exponential.
+#[inline]
+pub(crate) fn pdf_cdf(x: f64) -> (f64, f64) {
+    let pdf = norm_pdf(x);
+    (pdf, cdf_from_pdf(x, pdf))
+}
+
+/// `Φ(x)` given `φ(x)`: in the tails `Φ(−|x|) = φ(x)·√(π/2)·erfcx(|x|/√2)` (the identity
+/// `parapet_core::special::norm_cdf` evaluates, without recomputing the exponential); in the
+/// centre, where `norm_cdf` needs no exponential, that function itself.
+#[inline]
+pub(crate) fn cdf_from_pdf(x: f64, pdf: f64) -> f64 {
+    // Below |x|/√2 = 0.46875 norm_cdf uses its rational erf branch.
+    const CENTRE: f64 = 0.662_912_607_362_388_5;
+    const SQRT_FRAC_PI_2: f64 = 1.253_314_137_315_500_3;
+    if x.abs() <= CENTRE || x.is_nan() {
+        return norm_cdf(x);
+    }
+    let tail = pdf * SQRT_FRAC_PI_2 * erfcx(x.abs() * std::f64::consts::FRAC_1_SQRT_2);
+    if x < 0.0 { tail } else { 1.0 - tail }
+}
+
 /// `H = ln(b/x_max)²`, clamped at the boundary's upper limit.
 #[inline]
 fn h_of(b: f64, x_max: f64) -> f64 {
@@ -230,13 +276,16 @@ fn h_of(b: f64, x_max: f64) -> f64 {
 /// `strike·b(τ)`, integrated with `rule` in `t = s²`.
 pub(crate) fn premium(put: &Put, boundary: &UnitBoundary, rule: &GaussLegendre) -> f64 {
     let (s, k, r, q, vol, big_t) = (put.spot, put.strike, put.r, put.q, put.vol, put.expiry);
+    // ln(S/B(T − t)) = ln(S/(K·X)) + √H: the boundary enters without an exp/log pair.
+    let ln_moneyness = (s / (k * boundary.x_max)).ln();
     let mut sum = 0.0;
     for ((&w, &sn), &cs) in rule.weights.iter().zip(&rule.sin).zip(&rule.cos) {
         // t = T·sin²θ: smooth at t → 0 (the kernel's √t) and at t → T (the boundary's √u).
+        // The boundary is read at T − t = T·cos²θ, whose Chebyshev coordinate is 2cosθ − 1.
         let t = big_t * sn * sn;
-        let b = k * boundary.at(big_t * cs * cs);
+        let h = Chebyshev::eval(&boundary.coef, 2.0 * cs - 1.0);
         let v = vol * big_t.sqrt() * sn;
-        let dp = ((s / b).ln() + (r - q) * t) / v + 0.5 * v;
+        let dp = (ln_moneyness + h.max(0.0).sqrt() + (r - q) * t) / v + 0.5 * v;
         let dm = dp - v;
         let g = r * k * (-r * t).exp() * norm_cdf(-dm) - q * s * (-q * t).exp() * norm_cdf(-dp);
         sum += w * 2.0 * big_t * sn * cs * g;

@@ -18,7 +18,9 @@
 //! Reference: M. Li (2010), "Analytical approximations for the critical stock prices of
 //! American options: a performance comparison", *Review of Derivatives Research* 13, 75–99.
 
-use parapet_core::special::{norm_cdf, norm_pdf};
+use parapet_core::special::norm_pdf;
+
+use super::fixed_point::{cdf_from_pdf, pdf_cdf};
 
 /// Parameters of a put (after put-call symmetry for calls), `r > 0`.
 #[derive(Debug, Clone, Copy)]
@@ -116,11 +118,17 @@ impl Equation {
     fn eval(&self, s: f64) -> (f64, f64, f64) {
         let (k, r, q, v, dr, dq, tau) =
             (self.k, self.r, self.q, self.v, self.dr, self.dq, self.tau);
-        let dp = (s * dq / (k * dr)).ln() / v + 0.5 * v;
+        let fwd_moneyness = s * dq / (k * dr);
+        let dp = fwd_moneyness.ln() / v + 0.5 * v;
         let dm = dp - v;
-        let n_dp = norm_cdf(-dp);
-        let n_dm = norm_cdf(-dm);
-        let phi = norm_pdf(dp);
+        // One Gaussian: φ(d₋) = φ(d₊)·S e^{−qτ}/(K e^{−rτ}), and Φ(−d±) reuse φ(d±).
+        let (phi, n_dp) = pdf_cdf(-dp);
+        let phi_m = if phi > 0.0 {
+            phi * fwd_moneyness
+        } else {
+            norm_pdf(dm)
+        };
+        let n_dm = cdf_from_pdf(-dm, phi_m);
         let npv = dr * k * n_dm - s * dq * n_dp;
         let theta = r * k * dr * n_dm - q * s * dq * n_dp - 0.5 * v * s * dq * phi / tau;
         // ∂Θ/∂S (charm of the put in calendar time).
