@@ -309,7 +309,9 @@ pub(crate) struct OtmParts {
 
 /// [`OtmParts`] for `x ≤ 0`, `s > 0`, with `b` scaled by `scale`.
 ///
-/// In region III the cumulative normals come for free from the two `erfcx` values of `b`:
+/// In regions II and III the cumulative normals come from two `erfcx` values (in region III
+/// the very values of `b`; in region II two more calls, still cheaper than two `Φ`, each of
+/// which needs its own exponential):
 /// `Φ(h ± t) = ½·e^{−(h±t)²/2}·erfcx(−(h ± t)/√2)` and `e^{−(h±t)²/2} = e^{−(h²+t²)/2}·e^{∓x/2}`,
 /// with `e^{x/2} = root_ratio = √(min(F, K)/max(F, K))` passed in (a square root instead of an
 /// exponential). Elsewhere, and when the Gaussian factor is subnormal, they are evaluated
@@ -320,16 +322,23 @@ pub(crate) fn otm_parts(x: f64, s: f64, scale: f64, root_ratio: f64) -> OtmParts
     let t = 0.5 * s;
     let e = exponent(h, t);
     let gauss = exp(e);
-    let region_three = h + t > ASYMPTOTIC_LIMIT && h + t <= PLAIN_LIMIT && t >= SMALL_T;
-    if region_three && e > SUBNORMAL_EXPONENT {
+    // Regions II and III: h + t ∈ (−10, 0.85], where both erfcx arguments are above −0.61.
+    let scaled = h + t > ASYMPTOTIC_LIMIT && h + t <= PLAIN_LIMIT;
+    if scaled && e > SUBNORMAL_EXPONENT {
         let k = std::f64::consts::FRAC_1_SQRT_2;
         let plus = erfcx(-(h + t) * k);
         let minus = erfcx(-(h - t) * k);
         let half = 0.5 * gauss;
         let cdf_plus = half * plus / root_ratio;
+        // The same operations, in the same order, as `scaled_otm_call` (regions II and III of
+        // `scaled_otm`), so that the price here is bit for bit the plain price.
+        let r = if t < SMALL_T {
+            small_t_expansion(h, t)
+        } else {
+            0.5 * (plus - minus)
+        };
         OtmParts {
-            // The same operations, in the same order, as `scaled_otm_call`.
-            value: gauss * (scale * (0.5 * (plus - minus)).max(0.0)),
+            value: gauss * (scale * r.max(0.0)),
             gauss,
             cdf_plus,
             // Φ(h + t) ≤ Φ(0.85) here, so the complement loses at most two bits.
