@@ -36,7 +36,7 @@
 //!
 //! Reference: P. Jäckel (2015), "Let's be rational", *Wilmott* 2015(75), 40–53.
 
-use parapet_core::special::{erfcx, norm_cdf};
+use parapet_core::special::{erfc, erfcx, norm_cdf};
 
 /// 1/√(2π).
 pub(crate) const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
@@ -50,6 +50,9 @@ const SMALL_T: f64 = 0.21;
 const PLAIN_LIMIT: f64 = 0.85;
 /// For `h ≤ −6` the Mills-ratio derivative `a = 1 + h·Y(h)` comes from the continued fraction.
 const CONTINUED_FRACTION_LIMIT: f64 = -6.0;
+/// Cody's first interval, `|y| ≤ 0.46875`, where `erfc(y) = 1 − erf(y)` needs no exponential
+/// (and `erfcx(y)` needs one, `e^{y²}`).
+const NEAR_MONEY: f64 = 0.468_75;
 
 /// `x = ln(F/K)` to a few ulp relative, also near the money.
 ///
@@ -257,8 +260,13 @@ pub(crate) fn scaled_otm_call(x: f64, s: f64, scale: f64) -> f64 {
         // Region IV: Φ(h + t) > 0.8, and Φ(h − t) < ½ (h ≤ 0).
         scale * ((0.5 * x).exp() * norm_cdf(h + t) - (-0.5 * x).exp() * norm_cdf(h - t))
     } else {
-        let r = scale * scaled_otm(h, t);
         let e = exponent(h, t);
+        let k = std::f64::consts::FRAC_1_SQRT_2;
+        let y_plus = -(h + t) * k;
+        if t >= SMALL_T && y_plus.abs() <= NEAR_MONEY && e > SUBNORMAL_EXPONENT {
+            return scale * near_money_difference(x, exp(e), erfc(y_plus), erfcx(-(h - t) * k));
+        }
+        let r = scale * scaled_otm(h, t);
         if r == 0.0 {
             0.0
         } else if e > SUBNORMAL_EXPONENT {
@@ -267,6 +275,19 @@ pub(crate) fn scaled_otm_call(x: f64, s: f64, scale: f64) -> f64 {
             (e + r.ln()).exp()
         }
     }
+}
+
+/// Region III near the money (`|h + t| ≤ 0.46875·√2`): `b = ½·[e^{x/2}·erfc(y₊) −
+/// e^{−(h²+t²)/2}·erfcx(y₋)]` with `y± = −(h ± t)/√2`.
+///
+/// Since `(h + t)²/2 − (h² + t²)/2 = ht = x/2`, the first term `e^{−(h²+t²)/2}·erfcx(y₊)` of the
+/// erfcx difference equals `e^{x/2}·erfc(y₊)`; for `|y₊| ≤ 0.46875` `erfc` is a rational
+/// function alone, whereas `erfcx` would form `e^{y₊²}` only for the Gaussian factor to cancel
+/// it. The subtraction is the same one as in the erfcx difference (`Φ(h + t) ≥ 0.25` here,
+/// `t ≥ 0.21`), so its conditioning is unchanged.
+#[inline]
+fn near_money_difference(x: f64, gauss: f64, erfc_plus: f64, erfcx_minus: f64) -> f64 {
+    (0.5 * (exp(0.5 * x) * erfc_plus - gauss * erfcx_minus)).max(0.0)
 }
 
 /// `(b(x, s), ∂b/∂s)` for an out-of-the-money call, sharing the Gaussian factor.
@@ -326,19 +347,31 @@ pub(crate) fn otm_parts(x: f64, s: f64, scale: f64, root_ratio: f64) -> OtmParts
     let scaled = h + t > ASYMPTOTIC_LIMIT && h + t <= PLAIN_LIMIT;
     if scaled && e > SUBNORMAL_EXPONENT {
         let k = std::f64::consts::FRAC_1_SQRT_2;
-        let plus = erfcx(-(h + t) * k);
+        let y_plus = -(h + t) * k;
         let minus = erfcx(-(h - t) * k);
         let half = 0.5 * gauss;
-        let cdf_plus = half * plus / root_ratio;
         // The same operations, in the same order, as `scaled_otm_call` (regions II and III of
-        // `scaled_otm`), so that the price here is bit for bit the plain price.
-        let r = if t < SMALL_T {
-            small_t_expansion(h, t)
+        // `scaled_otm`, and the near-the-money difference), so that the price here is bit for
+        // bit the plain price.
+        let (value, cdf_plus) = if y_plus.abs() <= NEAR_MONEY {
+            let erfc_plus = erfc(y_plus);
+            let value = if t < SMALL_T {
+                gauss * (scale * small_t_expansion(h, t).max(0.0))
+            } else {
+                scale * near_money_difference(x, gauss, erfc_plus, minus)
+            };
+            (value, 0.5 * erfc_plus)
         } else {
-            0.5 * (plus - minus)
+            let plus = erfcx(y_plus);
+            let r = if t < SMALL_T {
+                small_t_expansion(h, t)
+            } else {
+                0.5 * (plus - minus)
+            };
+            (gauss * (scale * r.max(0.0)), half * plus / root_ratio)
         };
         OtmParts {
-            value: gauss * (scale * r.max(0.0)),
+            value,
             gauss,
             cdf_plus,
             // Φ(h + t) ≤ Φ(0.85) here, so the complement loses at most two bits.
@@ -414,6 +447,25 @@ mod tests {
                 erfcx_difference(h, t)
             };
             assert!((a - b).abs() <= 1e-12 * b, "t={t}: {a} vs {b}");
+        }
+    }
+
+    /// The near-the-money form of region III agrees with the erfcx difference it replaces.
+    #[test]
+    fn near_money_form_matches_the_erfcx_difference() {
+        let k = std::f64::consts::FRAC_1_SQRT_2;
+        for &t in &[0.21, 0.3, 0.7, 1.5, 4.0] {
+            for &d in &[-0.66, -0.3, 0.0, 0.2, 0.66] {
+                let h = d - t;
+                let x = h * 2.0 * t;
+                let gauss = exp(exponent(h, t));
+                let near = near_money_difference(x, gauss, erfc(-d * k), erfcx(-(h - t) * k));
+                let want = gauss * erfcx_difference(h, t);
+                assert!(
+                    (near - want).abs() <= 1e-14 * want,
+                    "h={h} t={t}: {near} vs {want}"
+                );
+            }
         }
     }
 
