@@ -52,6 +52,12 @@ fn workspace_root() -> PathBuf {
 fn cargo() -> Command {
     let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     cmd.current_dir(workspace_root());
+    // Threaded OpenBLAS can overflow the 2 MiB stacks of test threads (seen on an LU solve of a
+    // 202×202 matrix); parapet's matrices are small, so one BLAS thread costs nothing and the
+    // parallelism stays in rayon. A caller's own setting wins.
+    if env::var_os("OPENBLAS_NUM_THREADS").is_none() {
+        cmd.env("OPENBLAS_NUM_THREADS", "1");
+    }
     cmd
 }
 
