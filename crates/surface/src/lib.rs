@@ -49,6 +49,7 @@
 
 mod arbitrage;
 mod chain;
+mod deamerican;
 mod error;
 mod optimize;
 mod parity;
@@ -73,8 +74,8 @@ pub use chain::{
 };
 pub use error::{Result, SurfaceError};
 pub use pipeline::{
-    ChainSettings, ChainSurface, DiscountSource, FilterReason, SkipReason, SkippedExpiry,
-    SliceResult, build_surface,
+    ChainSettings, ChainSurface, DiscountSource, ExerciseTreatment, FilterReason, SkipReason,
+    SkippedExpiry, SliceResult, build_surface,
 };
 pub use quotes::{SliceQuotes, SmileQuote};
 pub use sabr::{Sabr, SabrSmile};

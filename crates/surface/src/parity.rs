@@ -14,6 +14,8 @@ pub(crate) struct Pair {
     pub diff: f64,
     /// `spread_C + spread_P`.
     pub spread: f64,
+    /// `C_mid` (the put mid is `call_mid − diff`).
+    pub call_mid: f64,
 }
 
 /// Result of the parity regression.
@@ -178,6 +180,7 @@ mod tests {
                     strike: k,
                     diff: d * (f - k) + noise,
                     spread: 1.0,
+                    call_mid: 0.0,
                 }
             })
             .collect();

@@ -5,6 +5,7 @@
 use crate::arbitrage::{ArbitrageReport, KGrid, calendar_check};
 use crate::arbitrage::{QuoteViolation, check_calendar_quotes, check_call_quotes};
 use crate::chain::{Date, LocalTime, OptionChain, Settlement, SideQuote};
+use crate::deamerican::{AmericanExpiry, implied_carry};
 use crate::error::{Result, SurfaceError, in_range};
 use crate::parity::{Pair, forward_given_discount, regress, window};
 use crate::quotes::{SliceQuotes, SmileQuote};
@@ -13,6 +14,8 @@ use crate::surface::{SmileMetrics, Surface};
 use crate::svi::SviSmile;
 use crate::svi_fit::{CalendarBound, SviCalibrator, SviFit, SviFitReport, SviFitSettings};
 use parapet_core::OptionKind;
+use parapet_pricing::american::{QdFpEngine, QdFpScheme};
+use parapet_pricing::black;
 use parapet_pricing::implied::black_vol;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -43,6 +46,9 @@ pub struct ChainSettings {
     /// half bid-ask spreads (in vol, floored at half a vol point), then refit. Default `None`
     /// (off: every usable quote is fitted).
     pub outlier_half_spreads: Option<f64>,
+    /// European quotes, or American quotes to de-Americanise (which needs `discount_rate`).
+    /// Default [`ExerciseTreatment::European`].
+    pub exercise: ExerciseTreatment,
     /// The slice fit.
     pub fit: SviFitSettings,
 }
@@ -58,6 +64,7 @@ impl Default for ChainSettings {
             no_calendar: true,
             outlier_half_spreads: None,
             discount_rate: None,
+            exercise: ExerciseTreatment::European,
             fit: SviFitSettings::default(),
         }
     }
@@ -94,6 +101,18 @@ impl ChainSettings {
         }
         if let Some(r) = self.discount_rate {
             crate::error::finite("discount_rate", r)?;
+        }
+        if let ExerciseTreatment::DeAmericanise { dividend_yield, .. } = self.exercise {
+            if self.discount_rate.is_none() {
+                return Err(SurfaceError::InvalidParameter {
+                    name: "discount_rate",
+                    value: f64::NAN,
+                    reason: "de-Americanisation needs a given discount rate",
+                });
+            }
+            if let Some(q) = dividend_yield {
+                crate::error::finite("dividend_yield", q)?;
+            }
         }
         if let Some(x) = self.outlier_half_spreads {
             in_range("outlier_half_spreads", x, 0.0, f64::INFINITY, "must be > 0")?;
@@ -149,6 +168,8 @@ pub enum SkipReason {
     },
     /// Put-call parity could not be solved (too few two-sided pairs).
     NoForward,
+    /// De-Americanisation: no carry makes the near-the-money American calls and puts agree.
+    NoCarry,
     /// Too few usable out-of-the-money quotes.
     TooFewQuotes {
         /// Usable quotes.
@@ -170,6 +191,29 @@ pub enum DiscountSource {
     RateCurve,
     /// The caller's rate ([`ChainSettings::discount_rate`]).
     Given,
+}
+
+/// How quoted prices become European implied vols.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ExerciseTreatment {
+    /// Quotes are European (index options such as SPX): Black vols of the quotes, forwards and
+    /// discounts from put-call parity. Applied to American quotes, this inverts them as
+    /// European (biased upwards by the early-exercise premium).
+    #[default]
+    European,
+    /// Quotes are American on an underlying with a continuous carry: the vol of each quote is
+    /// its American implied vol under Black-Scholes-Merton with the given discount rate and
+    /// the expiry's carry `q`, priced by [`QdFpEngine`] with `scheme`; the European forward is
+    /// `S·e^{(r − q)T}`. With `dividend_yield: None` the carry of each expiry is implied from
+    /// its near-the-money pairs (the `q` at which American call and put vols agree).
+    DeAmericanise {
+        /// Accuracy preset of the American engine.
+        scheme: QdFpScheme,
+        /// A given carry for every expiry, or `None` to imply it per expiry.
+        dividend_yield: Option<f64>,
+    },
 }
 
 /// An expiry that was skipped.
@@ -204,6 +248,9 @@ pub struct SliceResult {
     pub discount: f64,
     /// Where the discount factor comes from.
     pub discount_source: DiscountSource,
+    /// The continuous carry `q` (dividend yield) of a de-Americanised expiry, with
+    /// `forward = spot·e^{(r − q)T}`; `None` for European quotes.
+    pub dividend_yield: Option<f64>,
     /// Call-put pairs in the parity regression.
     pub parity_pairs: usize,
     /// The OTM quotes fitted (puts below the forward, calls at and above), with strikes in
@@ -246,6 +293,7 @@ struct Pending {
     forward: f64,
     discount: f64,
     discount_source: DiscountSource,
+    dividend_yield: Option<f64>,
     parity_pairs: usize,
     quotes: SliceQuotes,
     strikes: Vec<f64>,
@@ -339,17 +387,23 @@ fn remove_calendar_arbitrage(
         let cost_raise = raise.report.objective - fits[i].report.objective;
         let cost_lower = lower.report.objective - fits[i - 1].report.objective;
         let free = |r: &Option<ArbitrageReport>| r.as_ref().is_none_or(|c| c.is_free());
-        if free(&lower.report.calendar) && free(&lower.report.calendar_next) {
-            if cost_lower < cost_raise {
-                fits[i - 1] = lower;
-            } else {
-                fits[i] = raise;
-            }
+        // A repair must not trade calendar arbitrage for butterfly arbitrage.
+        let clean = |f: &SviFit| {
+            f.report.butterfly.is_free()
+                && free(&f.report.calendar)
+                && free(&f.report.calendar_next)
+        };
+        if clean(&lower) && (cost_lower < cost_raise || !clean(&raise)) {
+            fits[i - 1] = lower;
+            continue;
+        }
+        if clean(&lower) {
+            fits[i] = raise;
             continue;
         }
         // Lowering alone cannot clear the overlap (slice i also dips below i − 2): share the
         // adjustment, lowering i − 1 where its floor allows and raising i above the result.
-        if free(&lower.report.calendar) {
+        if free(&lower.report.calendar) && lower.report.butterfly.is_free() {
             let both = calibrator.fit_between(
                 &pending[i].quotes,
                 Some(CalendarBound {
@@ -360,7 +414,7 @@ fn remove_calendar_arbitrage(
                 Some(raise.smile.params()),
             )?;
             let cost_both = cost_lower + both.report.objective - fits[i].report.objective;
-            if cost_both < cost_raise {
+            if clean(&both) && (cost_both < cost_raise || !clean(&raise)) {
                 fits[i - 1] = lower;
                 fits[i] = both;
                 continue;
@@ -422,10 +476,11 @@ struct ExpiryRows {
 /// The arbitrage checks are part of each slice's report ([`SliceResult::fit`]): should the
 /// penalties fail to clear an arbitrage, the slice is kept and the report shows it.
 ///
-/// American options (SPY) are not de-Americanised here: the fit uses out-of-the-money
-/// options only, whose early-exercise premium is small, and treats them as European. Parity
-/// does not pin the discount of an American chain (early exercise biases the slope): pass a
-/// rate in [`ChainSettings::discount_rate`].
+/// American options (SPY): with [`ExerciseTreatment::DeAmericanise`] each quote's vol is its
+/// American implied vol, with the expiry's carry implied from the near-the-money pairs and
+/// the forward `S·e^{(r − q)T}`; otherwise they are inverted as European. Parity does not pin
+/// the discount of an American chain (early exercise biases the slope): pass a rate in
+/// [`ChainSettings::discount_rate`].
 ///
 /// # Errors
 /// [`SurfaceError::EmptyChain`] if no expiry can be fitted; the errors of
@@ -437,6 +492,10 @@ pub fn build_surface(
 ) -> Result<ChainSurface> {
     settings.validate()?;
     let calibrator = SviCalibrator::new(settings.fit)?;
+    let engine = match settings.exercise {
+        ExerciseTreatment::DeAmericanise { scheme, .. } => Some(QdFpEngine::from_scheme(scheme)),
+        ExerciseTreatment::European => None,
+    };
     let mut groups: BTreeMap<(Date, String), ExpiryRows> = BTreeMap::new();
     for r in &chain.rows {
         let g = groups
@@ -487,6 +546,7 @@ pub fn build_surface(
                 strike: k,
                 diff: 0.5 * (c.bid + c.ask) - 0.5 * (p.bid + p.ask),
                 spread: (c.ask - c.bid) + (p.ask - p.bid),
+                call_mid: 0.5 * (c.bid + c.ask),
             })
             .collect();
         if pairs.len() < settings.min_pairs {
@@ -534,25 +594,58 @@ pub fn build_surface(
     for p in parity {
         let n_pairs = p.fit.n_pairs;
         let ex = p.ex;
-        let (forward, discount, source) = if let Some(r) = settings.discount_rate {
-            let d = (-r * ex.t).exp();
-            (
-                forward_given_discount(&p.pairs, d),
-                d,
-                DiscountSource::Given,
-            )
-        } else if p.accepted {
-            (p.fit.forward, p.fit.discount, DiscountSource::Parity)
-        } else if let Some(r) = rate_at(ex.t) {
-            let d = (-r * ex.t).exp();
-            (
-                forward_given_discount(&p.pairs, d),
-                d,
-                DiscountSource::RateCurve,
-            )
-        } else {
-            (p.fit.forward, p.fit.discount, DiscountSource::Parity)
-        };
+        let mut dividend_yield = None;
+        let (forward, discount, source) =
+            if let (Some(r), Some(engine)) = (settings.discount_rate, &engine) {
+                let d = (-r * ex.t).exp();
+                let base = AmericanExpiry {
+                    spot: chain.spot,
+                    rate: r,
+                    div_yield: 0.0,
+                    t: ex.t,
+                };
+                let q = match settings.exercise {
+                    ExerciseTreatment::DeAmericanise {
+                        dividend_yield: Some(q),
+                        ..
+                    } => Some(q),
+                    _ => implied_carry(engine, base, forward_given_discount(&p.pairs, d), &p.pairs),
+                };
+                let Some(q) = q else {
+                    skipped.push(SkippedExpiry {
+                        expiry: ex.expiry,
+                        root: ex.root.clone(),
+                        rows: ex.rows.len(),
+                        reason: SkipReason::NoCarry,
+                    });
+                    continue;
+                };
+                dividend_yield = Some(q);
+                let f = AmericanExpiry {
+                    div_yield: q,
+                    ..base
+                }
+                .forward();
+                (f, d, DiscountSource::Given)
+            } else if let Some(r) = settings.discount_rate {
+                let d = (-r * ex.t).exp();
+                (
+                    forward_given_discount(&p.pairs, d),
+                    d,
+                    DiscountSource::Given,
+                )
+            } else if p.accepted {
+                (p.fit.forward, p.fit.discount, DiscountSource::Parity)
+            } else if let Some(r) = rate_at(ex.t) {
+                let d = (-r * ex.t).exp();
+                (
+                    forward_given_discount(&p.pairs, d),
+                    d,
+                    DiscountSource::RateCurve,
+                )
+            } else {
+                (p.fit.forward, p.fit.discount, DiscountSource::Parity)
+            };
         let mut filtered: BTreeMap<FilterReason, usize> = BTreeMap::new();
         let mut quotes = Vec::new();
         let mut strikes = Vec::new();
@@ -568,7 +661,16 @@ pub fn build_surface(
                 *filtered.entry(reason).or_default() += 1;
                 continue;
             }
-            let iv = |price: f64| black_vol(kind, forward, k, ex.t, price / discount).ok();
+            let iv = |price: f64| match (&engine, dividend_yield) {
+                (Some(engine), Some(q)) => AmericanExpiry {
+                    spot: chain.spot,
+                    rate: -discount.ln() / ex.t,
+                    div_yield: q,
+                    t: ex.t,
+                }
+                .implied_vol(engine, kind, k, price),
+                _ => black_vol(kind, forward, k, ex.t, price / discount).ok(),
+            };
             let mid = 0.5 * (q.bid + q.ask);
             let (Some(vb), Some(vm), Some(va)) = (iv(q.bid), iv(mid), iv(q.ask)) else {
                 *filtered.entry(FilterReason::ImpliedVolFailed).or_default() += 1;
@@ -581,11 +683,13 @@ pub fn build_surface(
                 ask: va,
             });
             strikes.push(k);
-            // Undiscounted call mid by parity for the quote-level checks.
+            // Undiscounted call mid by parity for the quote-level checks; de-Americanised
+            // quotes enter as the European call at their vol.
             let undiscounted = mid / discount;
-            calls.push(match kind {
-                OptionKind::Call => undiscounted,
-                OptionKind::Put => undiscounted + forward - k,
+            calls.push(match (dividend_yield, kind) {
+                (Some(_), _) => black::price(OptionKind::Call, forward, k, ex.t, vm),
+                (None, OptionKind::Call) => undiscounted,
+                (None, OptionKind::Put) => undiscounted + forward - k,
             });
             half_spreads.push(0.5 * (q.ask - q.bid) / discount);
         }
@@ -634,6 +738,7 @@ pub fn build_surface(
             forward,
             discount,
             discount_source: source,
+            dividend_yield,
             parity_pairs: n_pairs,
             quotes: slice_quotes,
             strikes,
@@ -689,6 +794,7 @@ pub fn build_surface(
             forward: p.forward,
             discount: p.discount,
             discount_source: p.discount_source,
+            dividend_yield: p.dividend_yield,
             parity_pairs: p.parity_pairs,
             quotes: p.quotes,
             strikes: p.strikes,
