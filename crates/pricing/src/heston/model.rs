@@ -92,6 +92,17 @@ impl HestonModel {
     /// `E[e^{iu·ln(S_T/F_T)}]` for complex `u` (where it exists) and expiry `t`.
     #[inline]
     pub fn characteristic_function(&self, u: Complex64, t: f64) -> Complex64 {
+        self.ln_characteristic_function(u, t).exp()
+    }
+
+    /// `ln φ(u) = C + D·v₀` (the branch continuous in `u`), so that callers can fold a phase
+    /// `e^{iuy}` into one exponential.
+    ///
+    /// The complex square root and `ln(1 + w)` are taken in closed form (half-angle formula;
+    /// `½·ln1p(2Re w + |w|²)` and `atan2`) instead of through the polar form, which would
+    /// cost a `hypot`, an `atan2` and a `sincos` per square root.
+    #[inline]
+    pub(crate) fn ln_characteristic_function(&self, u: Complex64, t: f64) -> Complex64 {
         let HestonParams {
             v0,
             kappa,
@@ -102,22 +113,23 @@ impl HestonModel {
         let iu = Complex64::new(-u.im, u.re);
         let beta = kappa - rho * sigma * iu;
         let a = iu + u * u;
-        let d = (beta * beta + sigma * sigma * a).sqrt();
+        let d = principal_sqrt(beta * beta + sigma * sigma * a);
         // β − d and g = (β − d)/(β + d) carry a factor σ²: keep it separate so that nothing
         // cancels or is divided by σ² as σ → 0 (the Black-Scholes limit).
-        let bpd = beta + d;
-        let bmd_over_s2 = -a / bpd;
-        let g_over_s2 = bmd_over_s2 / bpd;
+        let inv_bpd = (beta + d).inv();
+        let bmd_over_s2 = -a * inv_bpd;
+        let g_over_s2 = bmd_over_s2 * inv_bpd;
         let g = g_over_s2 * (sigma * sigma);
         let e = (-d * t).exp();
         let one = Complex64::new(1.0, 0.0);
+        let one_minus_e = one - e;
         // ln((1 − g e)/(1 − g)) = ln(1 + w), w = g(1 − e)/(1 − g).
-        let w_over_s2 = g_over_s2 * (one - e) / (one - g);
+        let w_over_s2 = g_over_s2 * one_minus_e * (one - g).inv();
         let w = w_over_s2 * (sigma * sigma);
         let log_term_over_s2 = w_over_s2 * ln1p_ratio(w);
         let c = kappa * theta * (bmd_over_s2 * t - 2.0 * log_term_over_s2);
-        let dd = bmd_over_s2 * (one - e) / (one - g * e);
-        (c + dd * v0).exp()
+        let dd = bmd_over_s2 * one_minus_e * (one - g * e).inv();
+        c + dd * v0
     }
 
     /// Mean variance over `[0, t]`: `θ + (v₀ − θ)(1 − e^{−κt})/(κt)`.
@@ -166,7 +178,36 @@ fn ln1p_ratio(w: Complex64) -> Complex64 {
     if w.norm_sqr() < 1e-8 {
         1.0 - w * (0.5 - w * (1.0 / 3.0 - 0.25 * w))
     } else {
-        (1.0 + w).ln() / w
+        // |1 + w|² = 1 + (2Re w + |w|²): ln1p keeps the real part accurate for small w; away
+        // from w = 0 the plain logarithm is as accurate and cheaper.
+        let m = w.re * (2.0 + w.re) + w.im * w.im;
+        let re = 0.5
+            * if m.abs() < 0.5 {
+                m.ln_1p()
+            } else {
+                (1.0 + m).ln()
+            };
+        Complex64::new(re, w.im.atan2(1.0 + w.re)) / w
+    }
+}
+
+/// The principal square root by the half-angle formulas: `√((|z| + x)/2)` for the component
+/// that does not cancel, the other from `y/(2·that)`. Falls back to the polar form where
+/// `|z|²` would overflow or underflow.
+#[inline]
+fn principal_sqrt(z: Complex64) -> Complex64 {
+    let (x, y) = (z.re, z.im);
+    let n2 = x * x + y * y;
+    if !(1e-290..=1e290).contains(&n2) {
+        return z.sqrt();
+    }
+    let r = n2.sqrt();
+    if x >= 0.0 {
+        let a = (0.5 * (r + x)).sqrt();
+        Complex64::new(a, 0.5 * y / a)
+    } else {
+        let b = (0.5 * (r - x)).sqrt();
+        Complex64::new(0.5 * y.abs() / b, b.copysign(y))
     }
 }
 
@@ -224,6 +265,26 @@ mod tests {
             (b1 + 0.04).abs() < 1e-12 && (b2 - 0.08).abs() < 1e-9 && b4 < 1e-6,
             "{b1} {b2} {b4}"
         );
+    }
+
+    #[test]
+    fn closed_form_square_root_and_log_match_the_polar_forms() {
+        for &x in &[-3.0, -1e-3, 0.0, 2e-4, 0.7, 5.0] {
+            for &y in &[-2.0, -1e-5, -0.0, 0.0, 3e-3, 1.5] {
+                let z = Complex64::new(x, y);
+                if z.norm() == 0.0 {
+                    continue;
+                }
+                let (a, b) = (principal_sqrt(z), z.sqrt());
+                assert!((a - b).norm() <= 4e-16 * b.norm(), "{z}: {a} vs {b}");
+                let l = ln1p_ratio(z) * z;
+                let m = (1.0 + z).ln();
+                assert!(
+                    (l - m).norm() <= 1e-15 * m.norm().max(1.0),
+                    "{z}: {l} vs {m}"
+                );
+            }
+        }
     }
 
     #[test]
