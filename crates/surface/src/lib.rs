@@ -51,6 +51,7 @@ mod arbitrage;
 mod chain;
 mod deamerican;
 mod error;
+mod expiry;
 mod optimize;
 mod parity;
 mod pipeline;

@@ -4,19 +4,16 @@
 
 use crate::arbitrage::{ArbitrageReport, KGrid, calendar_check};
 use crate::arbitrage::{QuoteViolation, check_calendar_quotes, check_call_quotes};
-use crate::chain::{Date, LocalTime, OptionChain, Settlement, SideQuote};
-use crate::deamerican::{AmericanExpiry, implied_carry};
+use crate::chain::{Date, LocalTime, OptionChain, Settlement};
 use crate::error::{Result, SurfaceError, in_range};
-use crate::parity::{Pair, forward_given_discount, regress, window};
-use crate::quotes::{SliceQuotes, SmileQuote};
+use crate::expiry::{ExpiryRows, Extracted, Parity, extract, side_status};
+use crate::parity::{Pair, regress, window};
+use crate::quotes::SliceQuotes;
 use crate::smile::Smile;
 use crate::surface::{SmileMetrics, Surface};
 use crate::svi::SviSmile;
 use crate::svi_fit::{CalendarBound, SviCalibrator, SviFit, SviFitReport, SviFitSettings};
-use parapet_core::OptionKind;
 use parapet_pricing::american::{QdFpEngine, QdFpScheme};
-use parapet_pricing::black;
-use parapet_pricing::implied::black_vol;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -439,29 +436,6 @@ impl ChainSurface {
     }
 }
 
-fn side_status(q: &SideQuote) -> std::result::Result<(), FilterReason> {
-    if q.bid <= 0.0 {
-        Err(FilterReason::ZeroBid)
-    } else if q.ask <= 0.0 {
-        Err(FilterReason::NoAsk)
-    } else if q.ask < q.bid {
-        Err(FilterReason::Crossed)
-    } else if q.ask == q.bid {
-        Err(FilterReason::Locked)
-    } else {
-        Ok(())
-    }
-}
-
-/// Rows of one expiry: strike, call, put.
-struct ExpiryRows {
-    expiry: Date,
-    root: String,
-    settlement: Settlement,
-    t: f64,
-    rows: Vec<(f64, SideQuote, SideQuote)>,
-}
-
 /// Builds a surface from a European option chain valued at `valuation` (exchange wall
 /// clock; [`LocalTime::last_weekday_close`] of the snapshot is the usual choice).
 ///
@@ -514,12 +488,6 @@ pub fn build_surface(
     let mut skipped = Vec::new();
 
     // Pass 1: parity per expiry.
-    struct Parity {
-        ex: ExpiryRows,
-        pairs: Vec<Pair>,
-        fit: crate::parity::ParityFit,
-        accepted: bool,
-    }
     let mut parity = Vec::new();
     for mut ex in expiries {
         let skip = |ex: &ExpiryRows, reason| SkippedExpiry {
@@ -591,108 +559,38 @@ pub fn build_surface(
     // Pass 2: quotes, implied vols and fits in T order.
     let mut pending: Vec<Pending> = Vec::new();
     let mut prev_calls: Option<(Vec<f64>, Vec<f64>, f64)> = None;
-    for p in parity {
+    let rates: Vec<Option<f64>> = parity.iter().map(|p| rate_at(p.ex.t)).collect();
+    // Implied vols per expiry in parallel (de-Americanisation prices American options).
+    let extracted: Vec<std::result::Result<Extracted, SkipReason>> = parity
+        .par_iter()
+        .zip(rates)
+        .map(|(p, rate)| extract(p, chain.spot, settings, engine.as_ref(), rate))
+        .collect();
+    for (p, extracted) in parity.into_iter().zip(extracted) {
         let n_pairs = p.fit.n_pairs;
         let ex = p.ex;
-        let mut dividend_yield = None;
-        let (forward, discount, source) =
-            if let (Some(r), Some(engine)) = (settings.discount_rate, &engine) {
-                let d = (-r * ex.t).exp();
-                let base = AmericanExpiry {
-                    spot: chain.spot,
-                    rate: r,
-                    div_yield: 0.0,
-                    t: ex.t,
-                };
-                let q = match settings.exercise {
-                    ExerciseTreatment::DeAmericanise {
-                        dividend_yield: Some(q),
-                        ..
-                    } => Some(q),
-                    _ => implied_carry(engine, base, forward_given_discount(&p.pairs, d), &p.pairs),
-                };
-                let Some(q) = q else {
-                    skipped.push(SkippedExpiry {
-                        expiry: ex.expiry,
-                        root: ex.root.clone(),
-                        rows: ex.rows.len(),
-                        reason: SkipReason::NoCarry,
-                    });
-                    continue;
-                };
-                dividend_yield = Some(q);
-                let f = AmericanExpiry {
-                    div_yield: q,
-                    ..base
-                }
-                .forward();
-                (f, d, DiscountSource::Given)
-            } else if let Some(r) = settings.discount_rate {
-                let d = (-r * ex.t).exp();
-                (
-                    forward_given_discount(&p.pairs, d),
-                    d,
-                    DiscountSource::Given,
-                )
-            } else if p.accepted {
-                (p.fit.forward, p.fit.discount, DiscountSource::Parity)
-            } else if let Some(r) = rate_at(ex.t) {
-                let d = (-r * ex.t).exp();
-                (
-                    forward_given_discount(&p.pairs, d),
-                    d,
-                    DiscountSource::RateCurve,
-                )
-            } else {
-                (p.fit.forward, p.fit.discount, DiscountSource::Parity)
-            };
-        let mut filtered: BTreeMap<FilterReason, usize> = BTreeMap::new();
-        let mut quotes = Vec::new();
-        let mut strikes = Vec::new();
-        let mut calls = Vec::new();
-        let mut half_spreads = Vec::new();
-        for &(k, c, put) in &ex.rows {
-            let (kind, q) = if k < forward {
-                (OptionKind::Put, put)
-            } else {
-                (OptionKind::Call, c)
-            };
-            if let Err(reason) = side_status(&q) {
-                *filtered.entry(reason).or_default() += 1;
+        let Extracted {
+            forward,
+            discount,
+            source,
+            dividend_yield,
+            quotes,
+            strikes,
+            calls,
+            half_spreads,
+            filtered,
+        } = match extracted {
+            Ok(x) => x,
+            Err(reason) => {
+                skipped.push(SkippedExpiry {
+                    expiry: ex.expiry,
+                    root: ex.root.clone(),
+                    rows: ex.rows.len(),
+                    reason,
+                });
                 continue;
             }
-            let iv = |price: f64| match (&engine, dividend_yield) {
-                (Some(engine), Some(q)) => AmericanExpiry {
-                    spot: chain.spot,
-                    rate: -discount.ln() / ex.t,
-                    div_yield: q,
-                    t: ex.t,
-                }
-                .implied_vol(engine, kind, k, price),
-                _ => black_vol(kind, forward, k, ex.t, price / discount).ok(),
-            };
-            let mid = 0.5 * (q.bid + q.ask);
-            let (Some(vb), Some(vm), Some(va)) = (iv(q.bid), iv(mid), iv(q.ask)) else {
-                *filtered.entry(FilterReason::ImpliedVolFailed).or_default() += 1;
-                continue;
-            };
-            quotes.push(SmileQuote {
-                k: (k / forward).ln(),
-                bid: vb,
-                mid: vm,
-                ask: va,
-            });
-            strikes.push(k);
-            // Undiscounted call mid by parity for the quote-level checks; de-Americanised
-            // quotes enter as the European call at their vol.
-            let undiscounted = mid / discount;
-            calls.push(match (dividend_yield, kind) {
-                (Some(_), _) => black::price(OptionKind::Call, forward, k, ex.t, vm),
-                (None, OptionKind::Call) => undiscounted,
-                (None, OptionKind::Put) => undiscounted + forward - k,
-            });
-            half_spreads.push(0.5 * (q.ask - q.bid) / discount);
-        }
+        };
         if quotes.len() < settings.min_quotes {
             skipped.push(SkippedExpiry {
                 expiry: ex.expiry,
