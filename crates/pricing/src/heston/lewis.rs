@@ -155,10 +155,13 @@ impl Lewis {
         let s = s2.sqrt().max(1e-8);
         let bs_call = black::price(OptionKind::Call, f, k, t, s / t.sqrt());
         let integrand = |u: f64| {
-            let phi = model.characteristic_function(Complex64::new(u, -0.5), t);
+            // Re(e^{iux}φ) = e^{Re ln φ}·cos(Im ln φ + ux): the phase folded into the logarithm
+            // (one cosine instead of two complex exponentials).
+            let ln_phi = model.ln_characteristic_function(Complex64::new(u, -0.5), t);
             let w = u * u + 0.25;
-            let diff = phi - (-0.5 * s2 * w).exp();
-            (Complex64::new(0.0, u * x).exp() * diff).re / w
+            let heston = ln_phi.re.exp() * (ln_phi.im + u * x).cos();
+            let control = (-0.5 * s2 * w).exp() * (u * x).cos();
+            (heston - control) / w
         };
         let scale = (f * k).sqrt() / std::f64::consts::PI;
         let tol = self.settings.tolerance * f / scale;
