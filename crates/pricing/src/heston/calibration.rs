@@ -384,7 +384,7 @@ fn levenberg_marquardt(
     settings: &CalibrationSettings,
     mut y: [f64; 5],
 ) -> Result<HestonCalibration, PricingError> {
-    let (mut r, _) = pb.residuals(&y)?;
+    let (mut r, mut raw) = pb.residuals(&y)?;
     let mut f = cost(&r);
     let mut evaluations = 1;
     let (mut lambda, mut nu) = (1e-3, 2.0);
@@ -431,7 +431,7 @@ fn levenberg_marquardt(
                 continue;
             };
             let trial: [f64; 5] = std::array::from_fn(|i| y[i] + step[i]);
-            let (rt, _) = pb.residuals(&trial)?;
+            let (rt, raw_t) = pb.residuals(&trial)?;
             evaluations += 1;
             let ft = cost(&rt);
             // Predicted decrease of the damped Gauss-Newton model.
@@ -447,6 +447,7 @@ fn levenberg_marquardt(
                     (0..5).all(|i| step[i].abs() <= settings.step_tolerance * (1.0 + y[i].abs()));
                 y = trial;
                 r = rt;
+                raw = raw_t;
                 f = ft;
                 accepted = true;
                 if rel < settings.cost_tolerance {
@@ -467,8 +468,8 @@ fn levenberg_marquardt(
             break;
         }
     }
-    let (weighted, raw) = pb.residuals(&y)?;
-    evaluations += 1;
+    // The residuals of the last accepted point are those of the result: no re-evaluation.
+    let weighted = r;
     let wsum: f64 = pb
         .quotes
         .iter()
