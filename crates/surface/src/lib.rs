@@ -64,6 +64,7 @@ mod ssvi_fit;
 mod surface;
 mod svi;
 mod svi_fit;
+mod svi_penalty;
 mod svi_qe;
 
 pub use arbitrage::{
