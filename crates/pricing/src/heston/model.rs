@@ -103,12 +103,20 @@ impl HestonModel {
     /// cost a `hypot`, an `atan2` and a `sincos` per square root.
     #[inline]
     pub(crate) fn ln_characteristic_function(&self, u: Complex64, t: f64) -> Complex64 {
+        let (c, d) = self.ln_characteristic_parts(u, t);
+        c + d * self.p.v0
+    }
+
+    /// `(C, D)` with `ln φ(u) = C + D·v₀`: `D = ∂ln φ/∂v₀` (the characteristic function is
+    /// exponential-affine in the initial variance).
+    #[inline]
+    pub(crate) fn ln_characteristic_parts(&self, u: Complex64, t: f64) -> (Complex64, Complex64) {
         let HestonParams {
-            v0,
             kappa,
             theta,
             sigma,
             rho,
+            ..
         } = self.p;
         let iu = Complex64::new(-u.im, u.re);
         let beta = kappa - rho * sigma * iu;
@@ -129,7 +137,7 @@ impl HestonModel {
         let log_term_over_s2 = w_over_s2 * ln1p_ratio(w);
         let c = kappa * theta * (bmd_over_s2 * t - 2.0 * log_term_over_s2);
         let dd = bmd_over_s2 * one_minus_e * (one - g * e).inv();
-        c + dd * v0
+        (c, dd)
     }
 
     /// Mean variance over `[0, t]`: `θ + (v₀ − θ)(1 − e^{−κt})/(κt)`.
