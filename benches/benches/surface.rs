@@ -2,15 +2,17 @@
 //! queries.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use parapet::pricing::american::QdFpScheme;
 use parapet::surface::{
-    ChainSettings, RawSvi, Sabr, SliceQuotes, SmileQuote, Surface, SviCalibrator, SviFitSettings,
-    build_surface, parse_cboe_csv,
+    ChainSettings, ExerciseTreatment, RawSvi, Sabr, SliceQuotes, SmileQuote, Surface,
+    SviCalibrator, SviFitSettings, build_surface, parse_cboe_csv,
 };
 use parapet_benches::spread;
 use std::hint::black_box;
 
 const N: usize = 4096;
 const SPX: &str = include_str!("../../crates/surface/tests/data/spx_option_chain_2024-01-05.csv");
+const SPY: &str = include_str!("../../crates/surface/tests/data/spy_option_chain_2025-09-25.csv");
 
 fn smiles(c: &mut Criterion) {
     let mut group = c.benchmark_group("surface/smile");
@@ -82,6 +84,25 @@ fn chain(c: &mut Criterion) {
     group.bench_function("build_surface_spx_2024-01-05", |b| {
         b.iter(|| build_surface(black_box(&chain), val, &settings).unwrap())
     });
+    // SPY (American): quotes inverted as European vs de-Americanised, both at a 4% rate.
+    let spy = parse_cboe_csv(SPY).unwrap();
+    let spy_val = spy.snapshot.last_weekday_close();
+    let european = ChainSettings {
+        discount_rate: Some(0.04),
+        ..ChainSettings::default()
+    };
+    let american = ChainSettings {
+        exercise: ExerciseTreatment::DeAmericanise {
+            scheme: QdFpScheme::Default,
+            dividend_yield: None,
+        },
+        ..european
+    };
+    for (name, s) in [("as_european", european), ("deamericanised", american)] {
+        group.bench_function(format!("build_surface_spy_2025-09-25_{name}"), |b| {
+            b.iter(|| build_surface(black_box(&spy), spy_val, &s).unwrap())
+        });
+    }
     group.finish();
 }
 
