@@ -218,10 +218,10 @@ impl Problem<'_> {
         })
     }
 
-    /// Weighted residuals `√w·scale·(model − market)`, unweighted ones, and the derivative of
-    /// the weighted residuals with respect to the unbounded `y₀` (analytic: `ln φ` is linear
-    /// in `v₀`).
-    fn residuals(&self, y: &[f64; 5]) -> Result<Residuals, PricingError> {
+    /// Weighted residuals `√w·scale·(model − market)`, unweighted ones, and (if `derivative`)
+    /// the derivative of the weighted residuals with respect to the unbounded `y₀` (analytic:
+    /// `ln φ` is linear in `v₀`).
+    fn residuals(&self, y: &[f64; 5], derivative: bool) -> Result<Residuals, PricingError> {
         let p = self.params(y);
         let model = HestonModel::new(from_array(&p))?;
         // dv₀/dy₀ of the logistic map.
@@ -235,8 +235,14 @@ impl Problem<'_> {
             .par_iter()
             .map(|(kind, expiry, idx)| {
                 let strikes: Vec<f64> = idx.iter().map(|&i| self.quotes[i].strike).collect();
-                self.cos
-                    .smile_with_v0_derivative(&model, self.market, *kind, *expiry, &strikes)
+                self.cos.smile_with_v0_derivative(
+                    &model,
+                    self.market,
+                    *kind,
+                    *expiry,
+                    &strikes,
+                    derivative,
+                )
             })
             .collect::<Result<Vec<_>, _>>()?;
         for ((_, _, idx), (prices, derivatives)) in self.groups.iter().zip(smiles) {
@@ -406,7 +412,7 @@ fn levenberg_marquardt(
         weighted: mut r,
         mut raw,
         dv0: mut dr0,
-    } = pb.residuals(&y)?;
+    } = pb.residuals(&y, true)?;
     let mut f = cost(&r);
     let mut evaluations = 1;
     let (mut lambda, mut nu) = (1e-3, 2.0);
@@ -425,7 +431,7 @@ fn levenberg_marquardt(
             let h = 1e-6 * y[k].abs().max(1.0);
             let mut yk = y;
             yk[k] += h;
-            let rk = pb.residuals(&yk)?.weighted;
+            let rk = pb.residuals(&yk, false)?.weighted;
             evaluations += 1;
             for (row, (a, b)) in jac.iter_mut().zip(rk.iter().zip(&r)) {
                 row[k] = (a - b) / h;
@@ -461,7 +467,7 @@ fn levenberg_marquardt(
                 weighted: rt,
                 raw: raw_t,
                 dv0: dr0_t,
-            } = pb.residuals(&trial)?;
+            } = pb.residuals(&trial, true)?;
             evaluations += 1;
             let ft = cost(&rt);
             // Predicted decrease of the damped Gauss-Newton model.

@@ -160,9 +160,10 @@ impl Cos {
             .collect())
     }
 
-    /// Discounted prices of one smile and their derivatives with respect to `v₀` (on the
-    /// same truncation range and terms): `ln φ = C + D·v₀`, so the derivative's density
-    /// coefficients are `Re[D(u_k)φ(u_k)e^{−iu_k a}]`, at one complex product per term.
+    /// Discounted prices of one smile and, if `derivative`, their derivatives with respect to
+    /// `v₀` (on the same truncation range and terms; otherwise zeros): `ln φ = C + D·v₀`, so
+    /// the derivative's density coefficients are `Re[D(u_k)φ(u_k)e^{−iu_k a}]`, at one complex
+    /// product per term.
     pub(crate) fn smile_with_v0_derivative(
         &self,
         model: &HestonModel,
@@ -170,6 +171,7 @@ impl Cos {
         kind: OptionKind,
         expiry: f64,
         strikes: &[f64],
+        derivative: bool,
     ) -> Result<(Vec<f64>, Vec<f64>), PricingError> {
         positive("expiry", expiry)?;
         for &k in strikes {
@@ -191,7 +193,9 @@ impl Cos {
             let modulus = ln_phi.re.exp();
             let term = Complex64::from_polar(modulus, ln_phi.im - u * a);
             coef.push(term.re);
-            dcoef.push((d * term).re);
+            if derivative {
+                dcoef.push((d * term).re);
+            }
             if modulus < self.settings.tolerance && k >= 8 {
                 converged = true;
                 break;
@@ -203,7 +207,8 @@ impl Cos {
                 last: coef.last().copied().unwrap_or(0.0),
             });
         }
-        let (series, dseries) = (Series::new(coef, b - a), Series::new(dcoef, b - a));
+        let series = Series::new(coef, b - a);
+        let dseries = derivative.then(|| Series::new(dcoef, b - a));
         let mut prices = Vec::with_capacity(strikes.len());
         let mut derivatives = Vec::with_capacity(strikes.len());
         for &k in strikes {
@@ -214,10 +219,9 @@ impl Cos {
                 OptionKind::Call => put + (f - k),
             };
             // Where the price is floored at zero its derivative is zero too.
-            let dv = if v > 0.0 {
-                dseries.put_undiscounted(a, b, x, k)
-            } else {
-                0.0
+            let dv = match &dseries {
+                Some(d) if v > 0.0 => d.put_undiscounted(a, b, x, k),
+                _ => 0.0,
             };
             prices.push(df * v.max(0.0));
             derivatives.push(df * dv);
@@ -359,7 +363,7 @@ mod tests {
         for (kind, t) in [(OptionKind::Put, 0.25), (OptionKind::Call, 2.0)] {
             let model = HestonModel::new(p).unwrap();
             let (prices, derivs) = cos
-                .smile_with_v0_derivative(&model, &market, kind, t, &strikes)
+                .smile_with_v0_derivative(&model, &market, kind, t, &strikes, true)
                 .unwrap();
             let plain = cos.smile(&model, &market, kind, t, &strikes).unwrap();
             let h = 1e-5;
