@@ -199,6 +199,10 @@ pub(crate) fn levenberg_marquardt_jac<const N: usize>(
         let mut jtr = [0.0; N];
         for i in 0..m {
             let row = &jac[i * N..(i + 1) * N];
+            // Inactive penalty rows are exactly zero: most of them, most of the time.
+            if r[i] == 0.0 && row.iter().all(|&v| v == 0.0) {
+                continue;
+            }
             for a in 0..N {
                 jtr[a] += row[a] * r[i];
                 for b in a..N {
