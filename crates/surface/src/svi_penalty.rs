@@ -60,19 +60,19 @@ pub(crate) fn penalty_rows(
         let x = k - m;
         let r = hyp(x, sigma);
         let w = a + c * x + b * r;
-        let mut dw_dp = [0.0; 5];
         let mut gb_dp = [0.0; 5];
         let mut cal_sign = 0.0;
         let want = jac.is_some();
-        if want {
-            dw_dp = [
+        // ∂w/∂p, needed only where a penalty is active.
+        let dw_dp = || {
+            [
                 1.0,
                 a_sp + 0.5 * (x + r),
                 a_sm + 0.5 * (r - x),
                 -(c + b * x / r),
                 a_sigma + b * sigma / r,
-            ];
-        }
+            ]
+        };
         let (gb, gc) = if w > 0.0 {
             let dw = c + b * x / r;
             let r3 = r * r * r;
@@ -92,6 +92,7 @@ pub(crate) fn penalty_rows(
             }
             let gb = (BUTTERFLY_MARGIN - g).max(0.0);
             if want && gb > 0.0 {
+                let dw_dp = dw_dp();
                 let s2 = sigma * sigma;
                 let d1_dp = [
                     0.0,
@@ -118,8 +119,10 @@ pub(crate) fn penalty_rows(
             }
             (gb, cal)
         } else {
-            for q in 0..5 {
-                gb_dp[q] = -pen.butterfly * dw_dp[q];
+            if want {
+                for (v, d) in gb_dp.iter_mut().zip(dw_dp()) {
+                    *v = -pen.butterfly * d;
+                }
             }
             (1.0 - w, 0.0)
         };
@@ -127,8 +130,13 @@ pub(crate) fn penalty_rows(
         out[np + j] = cal_w * gc;
         if let Some(jac) = jac.as_deref_mut() {
             jac[5 * j..5 * j + 5].copy_from_slice(&gb_dp);
-            for q in 0..5 {
-                jac[5 * (np + j) + q] = cal_w * cal_sign * dw_dp[q];
+            let row = &mut jac[5 * (np + j)..5 * (np + j) + 5];
+            if cal_sign == 0.0 {
+                row.fill(0.0);
+            } else {
+                for (v, d) in row.iter_mut().zip(dw_dp()) {
+                    *v = cal_w * cal_sign * d;
+                }
             }
         }
     }
