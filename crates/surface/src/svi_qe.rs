@@ -41,15 +41,13 @@ pub(crate) fn normal_equations(data: &Prepared, m: f64, sigma: f64) -> Normal {
     // Normal equations accumulated in four independent lanes (a layout the compiler
     // vectorises): acc[j][lane] for h₀, h₁, h₂, G₀₀, G₀₁, G₀₂, G₁₁, G₁₂, G₂₂, c.
     let mut acc = [[0.0f64; 4]; 10];
-    let n = data.k.len();
-    let chunks = n / 4;
-    let mut add = |lane: usize, i: usize| {
-        let y = (data.k[i] - m) * inv_s;
+    let mut add = |lane: usize, k: f64, weight: f64, w: f64| {
+        let y = (k - m) * inv_s;
         // y is bounded by the quoted k range over σ ≥ σ_min: no overflow in y².
         let r = (y * y + 1.0).sqrt();
         let (f1, f2) = (0.5 * (r + y), 0.5 * (r - y));
-        let w2 = data.weight[i] * data.weight[i];
-        let wt = w2 * data.w[i];
+        let w2 = weight * weight;
+        let wt = w2 * w;
         acc[0][lane] += wt;
         acc[1][lane] += wt * f1;
         acc[2][lane] += wt * f2;
@@ -59,15 +57,19 @@ pub(crate) fn normal_equations(data: &Prepared, m: f64, sigma: f64) -> Normal {
         acc[6][lane] += w2 * f1 * f1;
         acc[7][lane] += w2 * f1 * f2;
         acc[8][lane] += w2 * f2 * f2;
-        acc[9][lane] += wt * data.w[i];
+        acc[9][lane] += wt * w;
     };
-    for c4 in 0..chunks {
+    // Fixed-size chunks: no bounds checks in the hot loop.
+    let (k4, k_rest) = data.k.as_chunks::<4>();
+    let (g4, g_rest) = data.weight.as_chunks::<4>();
+    let (w4, w_rest) = data.w.as_chunks::<4>();
+    for ((k, g), w) in k4.iter().zip(g4).zip(w4) {
         for lane in 0..4 {
-            add(lane, 4 * c4 + lane);
+            add(lane, k[lane], g[lane], w[lane]);
         }
     }
-    for i in 4 * chunks..n {
-        add(0, i);
+    for ((&k, &g), &w) in k_rest.iter().zip(g_rest).zip(w_rest) {
+        add(0, k, g, w);
     }
     let sum = |j: usize| (acc[j][0] + acc[j][1]) + (acc[j][2] + acc[j][3]);
     let h = [sum(0), sum(1), sum(2)];
@@ -95,10 +97,12 @@ pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64
         0.5 * q.max(0.0)
     };
     let mut best = ([0.0; 3], f64::INFINITY);
-    // Each variable is free (0), at its lower (1) or upper (2) bound: 27 faces. The problem is
-    // convex, so the best feasible face minimiser is the constrained minimiser; pattern 0 (all
-    // free) comes first and ends the search when feasible.
-    for pattern in 0..27usize {
+    // Each variable is free (0), at its lower (1) or upper (2) bound: 27 faces, visited by
+    // the number of active bounds. The problem is convex, so a feasible face minimiser that
+    // satisfies the KKT sign conditions (gradient ≥ 0 at a lower bound, ≤ 0 at an upper one)
+    // is the constrained minimiser and ends the search; otherwise the best feasible face
+    // minimiser is kept (the KKT test can fail by rounding on a singular G).
+    for pattern in FACE_ORDER {
         let state = [pattern % 3, (pattern / 3) % 3, pattern / 9];
         let mut x = [0.0; 3];
         let mut free = [0usize; 3];
@@ -170,11 +174,35 @@ pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64
         if q < best.1 {
             best = (x, q);
         }
-        if pattern == 0 && q.is_finite() {
-            break;
+        if q.is_finite() && kkt(&g, &h, &x, &state) {
+            return (x, q);
         }
     }
     best
+}
+
+/// The 27 face patterns of [`solve_box`] (base-3 digits: free, lower, upper) ordered by the
+/// number of active bounds.
+const FACE_ORDER: [usize; 27] = [
+    0, 1, 2, 3, 6, 9, 18, 4, 5, 7, 8, 10, 11, 12, 15, 19, 20, 21, 24, 13, 14, 16, 17, 22, 23, 25,
+    26,
+];
+
+/// KKT sign conditions of `min ½(xᵀGx − 2hᵀx)` on a box at `x`, whose variables are free (0),
+/// at the lower (1) or at the upper (2) bound: gradient `Gx − h` non-negative at lower
+/// bounds, non-positive at upper bounds (free components are zero by construction), up to
+/// rounding relative to the terms of the gradient.
+fn kkt(g: &[[f64; 3]; 3], h: &[f64; 3], x: &[f64; 3], state: &[usize; 3]) -> bool {
+    (0..3).all(|i| {
+        let terms = (0..3).map(|j| g[i][j] * x[j]);
+        let grad = terms.clone().sum::<f64>() - h[i];
+        let tol = 1e-12 * (terms.map(f64::abs).sum::<f64>() + h[i].abs());
+        match state[i] {
+            1 => grad >= -tol,
+            2 => grad <= tol,
+            _ => true,
+        }
+    })
 }
 
 /// The weighted least-squares data objective `½Σ (ωᵢ(w(kᵢ) − wᵢ))²` of a slice.
@@ -315,6 +343,70 @@ mod tests {
                         assert!(f(y) >= obj - 1e-12);
                     }
                 }
+            }
+        }
+    }
+
+    /// The KKT early exit returns the minimiser over the box: no grid point of the box is
+    /// lower, on random convex problems (Gram matrices of 2–6 random vectors, some singular).
+    #[test]
+    fn box_solution_is_the_minimum() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut u = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        };
+        for case in 0..300 {
+            let rows = 2 + case % 5;
+            let vs: Vec<[f64; 4]> = (0..rows).map(|_| [u(), u(), u(), u()]).collect();
+            let mut g = [[0.0; 3]; 3];
+            let mut h = [0.0; 3];
+            let mut c = 0.0;
+            for v in &vs {
+                for a in 0..3 {
+                    h[a] += v[a] * v[3];
+                    for b in 0..3 {
+                        g[a][b] += v[a] * v[b];
+                    }
+                }
+                c += v[3] * v[3];
+            }
+            let ne = Normal { g, h, c };
+            let (sigma, w_max, a_lo) = (0.5 + 0.5 * u().abs(), 1.0 + u().abs(), -u().abs());
+            let (x, q) = solve_box(&ne, w_max, sigma, a_lo);
+            let quad = |x: &[f64; 3]| {
+                let mut q = c;
+                for a in 0..3 {
+                    q -= 2.0 * h[a] * x[a];
+                    for b in 0..3 {
+                        q += x[a] * g[a][b] * x[b];
+                    }
+                }
+                0.5 * q.max(0.0)
+            };
+            assert!((quad(&x) - q).abs() <= 1e-12 * (1.0 + q));
+            let (lo, hi) = ([a_lo, 0.0, 0.0], [w_max, 2.0 * sigma, 2.0 * sigma]);
+            for i in 0..3 {
+                assert!(
+                    x[i] >= lo[i] - 1e-12 && x[i] <= hi[i] + 1e-12,
+                    "case {case}"
+                );
+            }
+            let n = 12;
+            for p in 0..(n + 1) * (n + 1) * (n + 1) {
+                let t = [
+                    p % (n + 1),
+                    (p / (n + 1)) % (n + 1),
+                    p / ((n + 1) * (n + 1)),
+                ];
+                let y: [f64; 3] =
+                    std::array::from_fn(|i| lo[i] + (hi[i] - lo[i]) * t[i] as f64 / n as f64);
+                assert!(
+                    quad(&y) >= q - 1e-12 * (1.0 + q),
+                    "case {case}: {y:?} beats {x:?}"
+                );
             }
         }
     }
