@@ -40,7 +40,15 @@ fn special_functions(c: &mut Criterion) {
 /// for, measured in the same run.
 fn statrs_peer(c: &mut Criterion) {
     use statrs::distribution::{Continuous, ContinuousCDF, Normal};
-    let normal = Normal::standard();
+    fn cdf(x: f64) -> f64 {
+        Normal::standard().cdf(x)
+    }
+    fn pdf(x: f64) -> f64 {
+        Normal::standard().pdf(x)
+    }
+    fn inv(p: f64) -> f64 {
+        Normal::standard().inverse_cdf(p)
+    }
     let mut group = c.benchmark_group("core/special-statrs");
     group.throughput(Throughput::Elements(N as u64));
     let central = spread(N, -3.0, 3.0);
@@ -49,41 +57,18 @@ fn statrs_peer(c: &mut Criterion) {
         .iter()
         .map(|e| 10f64.powf(*e))
         .collect();
-    group.bench_function("norm_cdf/central", |b| {
-        b.iter(|| {
-            central
-                .iter()
-                .map(|&x| normal.cdf(black_box(x)))
-                .sum::<f64>()
-        })
-    });
-    group.bench_function("norm_cdf/tail", |b| {
-        b.iter(|| tail.iter().map(|&x| normal.cdf(black_box(x))).sum::<f64>())
-    });
-    group.bench_function("norm_pdf", |b| {
-        b.iter(|| {
-            central
-                .iter()
-                .map(|&x| normal.pdf(black_box(x)))
-                .sum::<f64>()
-        })
-    });
-    group.bench_function("norm_inv_cdf", |b| {
-        b.iter(|| {
-            probs
-                .iter()
-                .map(|&p| normal.inverse_cdf(black_box(p)))
-                .sum::<f64>()
-        })
-    });
-    group.bench_function("erfc", |b| {
-        b.iter(|| {
-            central
-                .iter()
-                .map(|&x| statrs::function::erf::erfc(black_box(x)))
-                .sum::<f64>()
-        })
-    });
+    let funcs: [Case; 5] = [
+        ("norm_cdf/central", cdf, &central),
+        ("norm_cdf/tail", cdf, &tail),
+        ("norm_pdf", pdf, &central),
+        ("norm_inv_cdf", inv, &probs),
+        ("erfc", statrs::function::erf::erfc, &central),
+    ];
+    for (name, f, xs) in funcs {
+        group.bench_with_input(BenchmarkId::from_parameter(name), xs, |b, xs| {
+            b.iter(|| xs.iter().map(|&x| f(black_box(x))).sum::<f64>())
+        });
+    }
     group.finish();
 }
 
