@@ -4,42 +4,41 @@
 // Index loops here mirror the matrix formulas (normal equations, Jacobians) they implement.
 #![allow(clippy::needless_range_loop)]
 
-/// Solves the `n × n` system `a·x = b` in place by Gaussian elimination with partial pivoting
-/// (`a` row-major). Returns `false` if the matrix is numerically singular.
-pub(crate) fn solve_dense(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
-    for col in 0..n {
+/// Solves the `N × N` system `a·x = b` in place by Gaussian elimination with partial pivoting.
+/// Returns `false` if the matrix is numerically singular. (A const size lets the compiler
+/// unroll the 3 × 3 and 5 × 5 solves of the fits.)
+pub(crate) fn solve_dense<const N: usize>(a: &mut [[f64; N]; N], b: &mut [f64; N]) -> bool {
+    for col in 0..N {
         let mut piv = col;
-        for r in col + 1..n {
-            if a[r * n + col].abs() > a[piv * n + col].abs() {
+        for r in col + 1..N {
+            if a[r][col].abs() > a[piv][col].abs() {
                 piv = r;
             }
         }
-        let p = a[piv * n + col];
+        let p = a[piv][col];
         if p.abs() < 1e-300 || !p.is_finite() {
             return false;
         }
         if piv != col {
-            for c in 0..n {
-                a.swap(piv * n + c, col * n + c);
-            }
+            a.swap(piv, col);
             b.swap(piv, col);
         }
-        for r in col + 1..n {
-            let f = a[r * n + col] / a[col * n + col];
+        for r in col + 1..N {
+            let f = a[r][col] / a[col][col];
             if f != 0.0 {
-                for c in col..n {
-                    a[r * n + c] -= f * a[col * n + c];
+                for c in col..N {
+                    a[r][c] -= f * a[col][c];
                 }
                 b[r] -= f * b[col];
             }
         }
     }
-    for r in (0..n).rev() {
+    for r in (0..N).rev() {
         let mut s = b[r];
-        for c in r + 1..n {
-            s -= a[r * n + c] * b[c];
+        for c in r + 1..N {
+            s -= a[r][c] * b[c];
         }
-        b[r] = s / a[r * n + r];
+        b[r] = s / a[r][r];
     }
     b.iter().all(|x| x.is_finite())
 }
@@ -224,8 +223,7 @@ pub(crate) fn levenberg_marquardt_jac<const N: usize>(
                 mat[a][a] += lambda * jtj[a][a].max(1e-12);
                 rhs[a] = -jtr[a];
             }
-            let flat = mat.as_flattened_mut();
-            if !solve_dense(flat, &mut rhs, N) {
+            if !solve_dense(&mut mat, &mut rhs) {
                 lambda *= 10.0;
                 continue;
             }
@@ -266,9 +264,9 @@ mod tests {
 
     #[test]
     fn dense_solve() {
-        let mut a = vec![0.0, 2.0, 1.0, 1.0, 1.0, 0.0, 3.0, 0.0, 1.0];
-        let mut b = vec![5.0, 3.0, 6.0];
-        assert!(solve_dense(&mut a, &mut b, 3));
+        let mut a = [[0.0, 2.0, 1.0], [1.0, 1.0, 0.0], [3.0, 0.0, 1.0]];
+        let mut b = [5.0, 3.0, 6.0];
+        assert!(solve_dense(&mut a, &mut b));
         // x = (1, 2, 1) solves [[0,2,1],[1,1,0],[3,0,1]]·x = (5, 3, 4)… check residual instead.
         let a0 = [0.0, 2.0, 1.0, 1.0, 1.0, 0.0, 3.0, 0.0, 1.0];
         let b0 = [5.0, 3.0, 6.0];
@@ -276,8 +274,8 @@ mod tests {
             let s: f64 = (0..3).map(|c| a0[r * 3 + c] * b[c]).sum();
             assert!((s - b0[r]).abs() < 1e-14);
         }
-        let mut sing = vec![1.0, 2.0, 2.0, 4.0];
-        assert!(!solve_dense(&mut sing, &mut [1.0, 2.0], 2));
+        let mut sing = [[1.0, 2.0], [2.0, 4.0]];
+        assert!(!solve_dense(&mut sing, &mut [1.0, 2.0]));
     }
 
     #[test]

@@ -146,13 +146,9 @@ pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64
                     d > 1e-300 * (e(0, 0) * e(1, 1)).max(1e-300)
                 }
                 _ => {
-                    let mut mat = [0.0; 9];
-                    for ri in 0..3 {
-                        for ci in 0..3 {
-                            mat[ri * 3 + ci] = e(ri, ci);
-                        }
-                    }
-                    solve_dense(&mut mat, &mut rhs, 3)
+                    let mut mat: [[f64; 3]; 3] =
+                        std::array::from_fn(|ri| std::array::from_fn(|ci| e(ri, ci)));
+                    solve_dense(&mut mat, &mut rhs)
                 }
             };
             if !ok || !rhs[..nf].iter().all(|v| v.is_finite()) {
