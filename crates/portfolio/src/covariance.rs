@@ -8,7 +8,7 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::error::{PortfolioError, Result};
-use crate::expected_returns::ewm_weights;
+use crate::expected_returns::{check_periods, ewm_weights};
 use crate::linalg::{check_finite, check_returns, gram, symmetrise};
 
 /// Shrinkage target for [`ledoit_wolf`].
@@ -37,17 +37,6 @@ pub struct Shrunk {
     pub covariance: Array2<f64>,
     /// The shrinkage intensity δ.
     pub shrinkage: f64,
-}
-
-fn check_periods(periods_per_year: f64) -> Result<()> {
-    if !(periods_per_year.is_finite() && periods_per_year > 0.0) {
-        return Err(PortfolioError::InvalidParameter {
-            name: "periods_per_year",
-            value: periods_per_year,
-            reason: "must be positive and finite",
-        });
-    }
-    Ok(())
 }
 
 fn demeaned(returns: ArrayView2<'_, f64>) -> Array2<f64> {

@@ -21,7 +21,8 @@ pub enum ReturnMethod {
     Arithmetic,
 }
 
-fn check_periods(periods_per_year: f64) -> Result<()> {
+/// Rejects an annualisation factor that is not positive and finite.
+pub(crate) fn check_periods(periods_per_year: f64) -> Result<()> {
     if !(periods_per_year.is_finite() && periods_per_year > 0.0) {
         return Err(PortfolioError::InvalidParameter {
             name: "periods_per_year",
