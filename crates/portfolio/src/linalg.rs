@@ -30,6 +30,25 @@ pub(crate) fn check_len(name: &'static str, expected: usize, got: usize) -> Resu
     Ok(())
 }
 
+/// Per-asset bounds: `n` of each, finite, and `lower[i] ≤ upper[i]`, else
+/// [`PortfolioError::InvertedBounds`] naming the first offending asset.
+pub(crate) fn check_bounds(n: usize, lower: &[f64], upper: &[f64]) -> Result<()> {
+    check_len("lower bounds", n, lower.len())?;
+    check_len("upper bounds", n, upper.len())?;
+    check_finite("lower bounds", lower)?;
+    check_finite("upper bounds", upper)?;
+    for (asset, (&lo, &hi)) in lower.iter().zip(upper).enumerate() {
+        if lo > hi {
+            return Err(PortfolioError::InvertedBounds {
+                asset,
+                lower: lo,
+                upper: hi,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// A finite, non-empty vector.
 pub(crate) fn check_vector(name: &'static str, v: ArrayView1<'_, f64>) -> Result<()> {
     if v.is_empty() {

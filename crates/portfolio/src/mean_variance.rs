@@ -5,7 +5,7 @@
 use ndarray::{Array1, ArrayView1, ArrayView2};
 
 use crate::error::{PortfolioError, Result};
-use crate::linalg::{check_finite, check_len, check_vector};
+use crate::linalg::{check_bounds, check_finite, check_len, check_vector};
 use crate::psd::{CovarianceDiagnostics, diagnose};
 use crate::qp::SolverSettings;
 use crate::risk_model::{FactorModel, Risk};
@@ -243,19 +243,7 @@ impl MeanVariance {
     /// Wrong lengths, non-finite bounds, or a lower bound above its upper bound.
     pub fn with_asset_bounds(mut self, lower: &[f64], upper: &[f64]) -> Result<Self> {
         let n = self.n_assets();
-        check_len("lower bounds", n, lower.len())?;
-        check_len("upper bounds", n, upper.len())?;
-        check_finite("lower bounds", lower)?;
-        check_finite("upper bounds", upper)?;
-        for (asset, (&lo, &hi)) in lower.iter().zip(upper).enumerate() {
-            if lo > hi {
-                return Err(PortfolioError::InvertedBounds {
-                    asset,
-                    lower: lo,
-                    upper: hi,
-                });
-            }
-        }
+        check_bounds(n, lower, upper)?;
         self.lower = Array1::from(lower.to_vec());
         self.upper = Array1::from(upper.to_vec());
         Ok(self)

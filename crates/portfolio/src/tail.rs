@@ -12,7 +12,7 @@ use ndarray::{Array1, Array2, ArrayView2};
 
 use crate::cvar_ipm::min_cvar;
 use crate::error::{PortfolioError, Result};
-use crate::linalg::{check_finite, check_len, check_returns};
+use crate::linalg::{check_bounds, check_finite, check_len, check_returns};
 use crate::qp::{Qp, SolverSettings};
 
 /// The tail-risk measure to minimise.
@@ -119,19 +119,7 @@ impl ScenarioOptimizer {
     /// Wrong lengths, non-finite bounds, a lower bound above its upper bound.
     pub fn with_asset_bounds(mut self, lower: &[f64], upper: &[f64]) -> Result<Self> {
         let n = self.returns.ncols();
-        check_len("lower bounds", n, lower.len())?;
-        check_len("upper bounds", n, upper.len())?;
-        check_finite("lower bounds", lower)?;
-        check_finite("upper bounds", upper)?;
-        for (asset, (&lo, &hi)) in lower.iter().zip(upper).enumerate() {
-            if lo > hi {
-                return Err(PortfolioError::InvertedBounds {
-                    asset,
-                    lower: lo,
-                    upper: hi,
-                });
-            }
-        }
+        check_bounds(n, lower, upper)?;
         self.lower = Array1::from(lower.to_vec());
         self.upper = Array1::from(upper.to_vec());
         Ok(self)
