@@ -377,13 +377,7 @@ impl SviCalibrator {
             w.push(wi);
             weight.push(omega / (2.0 * q.mid * t));
         }
-        let w_max = w.iter().cloned().fold(0.0, f64::max);
-        Prepared {
-            k,
-            w,
-            weight,
-            w_max,
-        }
+        Prepared::new(k, w, weight)
     }
 
     fn fit_inner(
