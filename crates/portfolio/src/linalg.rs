@@ -49,6 +49,30 @@ pub(crate) fn check_bounds(n: usize, lower: &[f64], upper: &[f64]) -> Result<()>
     Ok(())
 }
 
+/// A solver's convergence tolerance: positive and finite.
+pub(crate) fn check_tolerance(tolerance: f64) -> Result<()> {
+    if !(tolerance.is_finite() && tolerance > 0.0) {
+        return Err(PortfolioError::InvalidParameter {
+            name: "tolerance",
+            value: tolerance,
+            reason: "must be positive",
+        });
+    }
+    Ok(())
+}
+
+/// A solver's iteration limit: at least one.
+pub(crate) fn check_max_iterations(max_iterations: usize) -> Result<()> {
+    if max_iterations == 0 {
+        return Err(PortfolioError::InvalidParameter {
+            name: "max_iterations",
+            value: 0.0,
+            reason: "must be at least 1",
+        });
+    }
+    Ok(())
+}
+
 /// A finite, non-empty vector.
 pub(crate) fn check_vector(name: &'static str, v: ArrayView1<'_, f64>) -> Result<()> {
     if v.is_empty() {

@@ -3,7 +3,7 @@
 use ndarray::{Array1, Array2, ArrayView2};
 
 use crate::error::{PortfolioError, Result};
-use crate::linalg::{check_symmetric, eigh, symmetrise};
+use crate::linalg::{check_max_iterations, check_symmetric, check_tolerance, eigh, symmetrise};
 
 /// Knobs of [`nearest_psd`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,20 +41,8 @@ impl PsdSettings {
                 reason: "must lie in [0, 1) (it floors a correlation matrix)",
             });
         }
-        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            return Err(PortfolioError::InvalidParameter {
-                name: "tolerance",
-                value: self.tolerance,
-                reason: "must be positive",
-            });
-        }
-        if self.max_iterations == 0 {
-            return Err(PortfolioError::InvalidParameter {
-                name: "max_iterations",
-                value: 0.0,
-                reason: "must be at least 1",
-            });
-        }
+        check_tolerance(self.tolerance)?;
+        check_max_iterations(self.max_iterations)?;
         Ok(())
     }
 }

@@ -8,6 +8,7 @@ use clarabel::algebra::CscMatrix;
 use clarabel::solver::{DefaultSettings, DefaultSolver, IPSolver, SolverStatus, SupportedConeT};
 
 use crate::error::{PortfolioError, Result};
+use crate::linalg::check_max_iterations;
 
 /// Knobs of the conic solver and of the active-set polish that follows it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,13 +53,7 @@ impl SolverSettings {
                 reason: "must lie in (0, 1)",
             });
         }
-        if self.max_iterations == 0 {
-            return Err(PortfolioError::InvalidParameter {
-                name: "max_iterations",
-                value: 0.0,
-                reason: "must be at least 1",
-            });
-        }
+        check_max_iterations(self.max_iterations as usize)?;
         Ok(())
     }
 }

@@ -8,7 +8,10 @@
 use ndarray::{Array1, Array2, ArrayView2};
 
 use crate::error::{PortfolioError, Result};
-use crate::linalg::{check_finite, check_len, check_symmetric, cholesky, cholesky_solve};
+use crate::linalg::{
+    check_finite, check_len, check_max_iterations, check_symmetric, check_tolerance, cholesky,
+    cholesky_solve,
+};
 
 /// Knobs of [`risk_budgeting`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,20 +39,8 @@ impl RiskParitySettings {
     /// # Errors
     /// [`PortfolioError::InvalidParameter`] naming the knob.
     pub fn validate(&self) -> Result<()> {
-        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            return Err(PortfolioError::InvalidParameter {
-                name: "tolerance",
-                value: self.tolerance,
-                reason: "must be positive",
-            });
-        }
-        if self.max_iterations == 0 {
-            return Err(PortfolioError::InvalidParameter {
-                name: "max_iterations",
-                value: 0.0,
-                reason: "must be at least 1",
-            });
-        }
+        check_tolerance(self.tolerance)?;
+        check_max_iterations(self.max_iterations)?;
         Ok(())
     }
 }
