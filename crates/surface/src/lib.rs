@@ -15,7 +15,8 @@
 //!   on raw quotes ([`check_call_quotes`], [`check_calendar_quotes`]).
 //! - Chains: the CBOE delayed-quote CSV ([`parse_cboe_csv`]) to an arbitrage-free
 //!   [`Surface`] ([`build_surface`]): put-call-parity forwards and discounts, out-of-the-money
-//!   implied vols, fits in expiry order; vol by strike or delta, Dupire local vol
+//!   implied vols (American quotes de-Americanised with the pricing crate's American engine,
+//!   [`ExerciseTreatment`]), fits in expiry order; vol by strike or delta, Dupire local vol
 //!   ([`Surface::local_vol`]) and smile metrics ([`Surface::metrics`]).
 //!
 //! ```
