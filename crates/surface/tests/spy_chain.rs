@@ -11,8 +11,8 @@
 
 use parapet_pricing::american::QdFpScheme;
 use parapet_surface::{
-    ChainSettings, ChainSurface, DiscountSource, ExerciseTreatment, KGrid, build_surface,
-    butterfly_check, calendar_check, parse_cboe_csv,
+    ChainSettings, ChainSurface, DiscountSource, ExerciseTreatment, KGrid, SurfaceError,
+    build_surface, butterfly_check, calendar_check, parse_cboe_csv,
 };
 
 /// Checks the surface and returns (median RMSE, median share inside bid-ask).
@@ -114,4 +114,36 @@ fn spy_2025_09_25_surface_with_and_without_deamericanisation() {
         // The carry-implied and the parity forwards agree to within 10 bp.
         assert!((s.forward / e.forward - 1.0).abs() < 1e-3, "{}", s.expiry);
     }
+}
+
+#[test]
+fn deamericanisation_settings_are_validated() {
+    let american = |dividend_yield| ChainSettings {
+        exercise: ExerciseTreatment::DeAmericanise {
+            scheme: QdFpScheme::Default,
+            dividend_yield,
+        },
+        ..ChainSettings::default()
+    };
+    // Parity cannot pin the discount of American quotes: a rate must be given.
+    assert!(matches!(
+        american(None).validate(),
+        Err(SurfaceError::InvalidParameter {
+            name: "discount_rate",
+            ..
+        })
+    ));
+    let with_rate = |q| ChainSettings {
+        discount_rate: Some(0.04),
+        ..american(q)
+    };
+    assert!(with_rate(None).validate().is_ok());
+    assert!(with_rate(Some(0.012)).validate().is_ok());
+    assert!(matches!(
+        with_rate(Some(f64::NAN)).validate(),
+        Err(SurfaceError::NotFinite {
+            name: "dividend_yield",
+            ..
+        })
+    ));
 }
