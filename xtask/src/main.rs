@@ -4,7 +4,8 @@
 //!   bundled real data (`crates/parapet/examples/protection_report.rs`).
 //! * `test`  — installs the system OpenBLAS if missing, then runs everything CI checks:
 //!   formatting, clippy with warnings denied, documentation with warnings denied, every test
-//!   (unit, integration, doc), every criterion bench once in test mode, and the example.
+//!   (unit, integration, doc), every criterion bench once in test mode, a check of the
+//!   facade's `serde` and `rayon` features, and the example.
 //! * `setup` — only the OpenBLAS check and install.
 //!
 //! OpenBLAS is what the workspace's tests, benches and examples link as their LAPACK
@@ -120,6 +121,18 @@ fn test() -> Result<(), String> {
         cargo().args(["test", "--workspace", "--all-targets"]),
     )?;
     run("doc tests", cargo().args(["test", "--workspace", "--doc"]))?;
+    // The optional features users turn on (backend features are exercised by the tests).
+    run(
+        "the facade with serde and rayon",
+        cargo().args([
+            "check",
+            "--quiet",
+            "-p",
+            "parapet",
+            "--features",
+            "serde,rayon",
+        ]),
+    )?;
     run(
         "the end-to-end example",
         cargo().args(["run", "--quiet", "-p", "parapet", "--example", DEMO_EXAMPLE]),

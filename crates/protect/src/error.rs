@@ -4,6 +4,8 @@ use thiserror::Error;
 
 /// Errors from parapet-protect's validating constructors and estimators.
 #[derive(Debug, Clone, PartialEq, Error)]
+// Serialize only: the `&'static str` field names cannot be borrowed from a deserializer.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum ProtectError {
     /// Open, high, low and close columns of different lengths.

@@ -64,7 +64,7 @@ impl Estimator {
 
 /// Why a bar was left out by [`OhlcBars::filtered`].
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DroppedBar {
     /// Index of the bar in the input columns.
     pub index: usize,
