@@ -6,9 +6,27 @@ mod common;
 use common::{check_matrix, check_vector, matrix, strings, tol, vector};
 use ndarray::{Array1, Array2};
 use parapet_portfolio::{
-    BlWeights, BlackLitterman, MeanVariance, Objective, ViewUncertainty,
+    BlPosterior, BlWeights, BlackLitterman, MeanVariance, Objective, ViewUncertainty,
     market_implied_prior_returns,
 };
+
+/// Ω, posterior returns and posterior covariance against a case's `expected` block; returns
+/// the largest error.
+fn check_posterior(name: &str, post: &BlPosterior, e: &serde_json::Value) -> f64 {
+    check_matrix(name, &post.omega, &matrix(&e["omega"]), tol::BL_VECTOR)
+        .max(check_vector(
+            name,
+            &post.returns,
+            &vector(&e["posterior_returns"]),
+            tol::BL_VECTOR,
+        ))
+        .max(check_matrix(
+            name,
+            &post.covariance,
+            &matrix(&e["posterior_cov"]),
+            tol::BL_VECTOR,
+        ))
+}
 
 #[test]
 fn every_pypfopt_case_matches() {
@@ -37,24 +55,7 @@ fn every_pypfopt_case_matches() {
             .unwrap()
             .posterior()
             .unwrap();
-        err = err.max(check_matrix(
-            name,
-            &post.omega,
-            &matrix(&e["omega"]),
-            tol::BL_VECTOR,
-        ));
-        err = err.max(check_vector(
-            name,
-            &post.returns,
-            &vector(&e["posterior_returns"]),
-            tol::BL_VECTOR,
-        ));
-        err = err.max(check_matrix(
-            name,
-            &post.covariance,
-            &matrix(&e["posterior_cov"]),
-            tol::BL_VECTOR,
-        ));
+        err = err.max(check_posterior(name, &post, e));
         let w = post.weights(delta, BlWeights::PyPortfolioOpt).unwrap();
         err = err.max(check_vector(
             name,
@@ -126,24 +127,7 @@ fn every_he_litterman_case_matches() {
             .unwrap()
             .posterior()
             .unwrap();
-        err = err.max(check_matrix(
-            name,
-            &post.omega,
-            &matrix(&e["omega"]),
-            tol::BL_VECTOR,
-        ));
-        err = err.max(check_vector(
-            name,
-            &post.returns,
-            &vector(&e["posterior_returns"]),
-            tol::BL_VECTOR,
-        ));
-        err = err.max(check_matrix(
-            name,
-            &post.covariance,
-            &matrix(&e["posterior_cov"]),
-            tol::BL_VECTOR,
-        ));
+        err = err.max(check_posterior(name, &post, e));
         let wstar = post.weights(delta, BlWeights::HeLitterman).unwrap();
         err = err.max(check_vector(
             name,
