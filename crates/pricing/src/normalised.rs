@@ -512,7 +512,6 @@ mod tests {
 
     #[test]
     fn exp_is_within_one_ulp_of_the_platform() {
-        let mut worst = 0_i64;
         let n = 200_000;
         for i in 0..=n {
             // A Weyl sequence over [−745, 710], plus the region of the Gaussian factor.
@@ -524,14 +523,12 @@ mod tests {
                     ulps <= 1 || (a - b).abs() <= f64::MIN_POSITIVE,
                     "x={x}: {a} vs {b}"
                 );
-                worst = worst.max(ulps);
             }
         }
         assert_eq!(exp(0.0), 1.0);
         assert!(exp(f64::NAN).is_nan());
         assert_eq!(exp(-800.0), 0.0);
         assert_eq!(exp(710.0), f64::INFINITY);
-        eprintln!("exp: worst {worst} ulp against the platform exp");
     }
 
     #[test]
