@@ -65,6 +65,12 @@ impl CosSettings {
 /// stable). The number of terms is not fixed: the series runs until `|φ(u_k)|` falls below
 /// the tolerance, so short expiries (slowly decaying `φ`) get more terms.
 ///
+/// Limit: when the Feller ratio `2κθ/σ²` is far below one (under about 0.02) and `v₀` is
+/// small, the left tail of `z` is fatter than the cumulants suggest and the truncation misses
+/// mass: at `2κθ/σ² = 0.002`, `v₀ = 0.005` and five years, 2.6e-6 on a 100-forward put
+/// (measured against [`Lewis`](crate::heston::Lewis), which matches QuantLib there to 1e-13);
+/// a wider range needs more than the 65,536 terms allowed. Use `Lewis` for such sets.
+///
 /// Reference: F. Fang, C.W. Oosterlee (2008), "A novel pricing method for European options
 /// based on Fourier-cosine series expansions", *SIAM Journal on Scientific Computing* 31(2),
 /// 826–848.
