@@ -13,9 +13,12 @@ use rayon::prelude::*;
 use crate::black::{self, Black76, ForwardGreeks};
 use crate::error::{PricingError, non_negative};
 use crate::implied;
+use crate::lane;
 
 /// Rows per rayon task: large enough to amortise scheduling over ~10 ns prices.
 const PAR_CHUNK: usize = 4096;
+/// Rows per block of the two-pass price loop (the flags live on the stack).
+const BLOCK: usize = 256;
 
 /// Borrowed columns of a chain of options on forwards (undiscounted Black-76).
 ///
@@ -109,15 +112,21 @@ impl<'a> BlackChain<'a> {
         Ok(())
     }
 
-    #[inline]
-    fn price_row(&self, i: usize, vol: f64) -> f64 {
-        black::price(
-            self.kinds[i],
-            self.forwards[i],
-            self.strikes[i],
-            self.expiries[i],
-            vol,
-        )
+    /// Prices rows `base..base + out.len()` in two passes: the branch-free lane evaluation over
+    /// every row (a loop that vectorises), then [`black::price`] for the rows outside the
+    /// lanes' domain. Both give [`black::price`]'s bits.
+    fn price_block(&self, base: usize, vols: &[f64], out: &mut [f64]) {
+        let end = base + out.len();
+        let kinds = &self.kinds[base..end];
+        let forwards = &self.forwards[base..end];
+        let strikes = &self.strikes[base..end];
+        let expiries = &self.expiries[base..end];
+        let mut ok = [false; BLOCK];
+        let ok = &mut ok[..out.len()];
+        lane::black_prices(kinds, forwards, strikes, expiries, vols, out, ok);
+        for (j, _) in ok.iter().enumerate().filter(|(_, flag)| !**flag) {
+            out[j] = black::price(kinds[j], forwards[j], strikes[j], expiries[j], vols[j]);
+        }
     }
 
     /// Undiscounted prices at `vols` into `out`, as [`black::price`] row by row.
@@ -127,8 +136,8 @@ impl<'a> BlackChain<'a> {
     /// ([`PricingError::Element`]).
     pub fn price_into(&self, vols: &[f64], out: &mut [f64]) -> Result<(), PricingError> {
         self.check_vols(vols, out.len())?;
-        for (i, (o, &v)) in out.iter_mut().zip(vols).enumerate() {
-            *o = self.price_row(i, v);
+        for (c, (o, v)) in out.chunks_mut(BLOCK).zip(vols.chunks(BLOCK)).enumerate() {
+            self.price_block(c * BLOCK, v, o);
         }
         Ok(())
     }
@@ -144,8 +153,8 @@ impl<'a> BlackChain<'a> {
             .enumerate()
             .for_each(|(c, (o, v))| {
                 let base = c * PAR_CHUNK;
-                for (j, (oj, &vj)) in o.iter_mut().zip(v).enumerate() {
-                    *oj = self.price_row(base + j, vj);
+                for (b, (ob, vb)) in o.chunks_mut(BLOCK).zip(v.chunks(BLOCK)).enumerate() {
+                    self.price_block(base + b * BLOCK, vb, ob);
                 }
             });
         Ok(())

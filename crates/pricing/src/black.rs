@@ -23,6 +23,7 @@
 use parapet_core::OptionKind;
 
 use crate::error::{PricingError, all_finite, finite, non_negative, positive};
+use crate::lane::{self, V};
 use crate::normalised::{self, FRAC_1_SQRT_2PI};
 
 /// Undiscounted Black-76 price; multiply by the discount factor for the discounted price.
@@ -46,6 +47,10 @@ use crate::normalised::{self, FRAC_1_SQRT_2PI};
 /// ```
 #[inline]
 pub fn price(kind: OptionKind, forward: f64, strike: f64, t: f64, vol: f64) -> f64 {
+    let (value, ok) = price_lane(kind, forward, strike, t, vol);
+    if ok {
+        return value;
+    }
     let s = vol * t.sqrt();
     if s == 0.0 {
         return kind.intrinsic(forward, strike);
@@ -59,12 +64,34 @@ pub fn price(kind: OptionKind, forward: f64, strike: f64, t: f64, vol: f64) -> f
     )
 }
 
+/// [`price`] by the branch-free evaluation of [`lane`](crate::lane), and whether the row is in
+/// its domain (then the value is the price; otherwise it is meaningless). Chain loops run this
+/// over every row, so that it vectorises, and call [`price`] for the rows outside.
+#[inline(always)]
+pub(crate) fn price_lane(
+    kind: OptionKind,
+    forward: f64,
+    strike: f64,
+    t: f64,
+    vol: f64,
+) -> (f64, bool) {
+    let (value, ok) = lane::black_price(
+        lane::M::from_fn(|_| kind == OptionKind::Call),
+        V([forward]),
+        V([strike]),
+        V([t]),
+        V([vol]),
+    );
+    (value.0[0], ok.get(0))
+}
+
 /// The price for `s = σ√T > 0` and a precomputed `x = ln(F/K)`.
 #[inline]
 fn price_at(kind: OptionKind, forward: f64, strike: f64, s: f64, x: f64) -> f64 {
     let intrinsic = kind.intrinsic(forward, strike);
     let root = forward.sqrt() * strike.sqrt();
-    let value = intrinsic + normalised::scaled_otm_call(-x.abs(), s, root);
+    let root_ratio = (forward.min(strike) / forward.max(strike)).sqrt();
+    let value = intrinsic + normalised::scaled_otm_call(-x.abs(), s, root, root_ratio);
     // The no-arbitrage bound, against rounding in the product when σ√T is huge.
     let bound = match kind {
         OptionKind::Call => forward,

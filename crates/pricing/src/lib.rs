@@ -28,6 +28,7 @@ pub mod bsm;
 mod error;
 pub mod heston;
 pub mod implied;
+mod lane;
 pub mod montecarlo;
 mod normalised;
 

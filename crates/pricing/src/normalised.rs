@@ -38,18 +38,18 @@
 
 use parapet_core::special::{erfc, erfcx as core_erfcx, norm_cdf};
 
+use crate::lane::{self, V};
+
 /// 1/√(2π).
 pub(crate) const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 /// √(2π)/2 = √(π/2).
 const SQRT_PI_OVER_2: f64 = 1.253_314_137_315_500_3;
 /// Below this value of `h + t` the asymptotic series (region I) is used.
-const ASYMPTOTIC_LIMIT: f64 = -10.0;
+pub(crate) const ASYMPTOTIC_LIMIT: f64 = -10.0;
 /// Below this `t` the small-`t` Taylor series (region II) is used.
-const SMALL_T: f64 = 0.21;
+pub(crate) const SMALL_T: f64 = 0.21;
 /// Above this `h + t` the plain formula (region IV) is used.
-const PLAIN_LIMIT: f64 = 0.85;
-/// For `h ≤ −6` the Mills-ratio derivative `a = 1 + h·Y(h)` comes from the continued fraction.
-const CONTINUED_FRACTION_LIMIT: f64 = -6.0;
+pub(crate) const PLAIN_LIMIT: f64 = 0.85;
 /// Cody's first interval, `|y| ≤ 0.46875`, where `erfc(y) = 1 − erf(y)` needs no exponential
 /// (and `erfcx(y)` needs one, `e^{y²}`).
 const NEAR_MONEY: f64 = 0.468_75;
@@ -58,10 +58,15 @@ const NEAR_MONEY: f64 = 0.468_75;
 ///
 /// `fl(F/K)` is off by half an ulp of 1, which is a large relative error in `x` when `F ≈ K`;
 /// there `F − K` is exact (Sterbenz) and `ln_1p((F − K)/K)` keeps full relative precision.
-/// Far below the money `F − K` would lose `F`, so `ln(F/K)` is used.
+/// Far below the money `F − K` would lose `F`, so `ln(F/K)` is used. Evaluated by the inlined
+/// logarithm of [`lane::log_moneyness`] (the one chain loops use), and by the platform's
+/// where `F/K` is not a normal double.
 #[inline]
 pub(crate) fn log_moneyness(forward: f64, strike: f64) -> f64 {
-    if forward < 0.5 * strike {
+    let (x, ok) = lane::log_moneyness(V([forward]), V([strike]));
+    if ok.get(0) {
+        x.0[0]
+    } else if forward < 0.5 * strike {
         (forward / strike).ln()
     } else {
         ((forward - strike) / strike).ln_1p()
@@ -70,55 +75,21 @@ pub(crate) fn log_moneyness(forward: f64, strike: f64) -> f64 {
 
 /// `e^x` to within one ulp, inlined into the hot paths (the platform `exp` is an opaque call
 /// behind an error-handling wrapper, about 95 instructions where this takes about 35, none of
-/// them a division).
-///
-/// Cody-Waite argument reduction (W. J. Cody and W. Waite (1980), *Software Manual for the
-/// Elementary Functions*): with `k = round(x/ln 2)`, `r = (x − k·ln2_hi) − k·ln2_lo`, where
-/// `ln 2` is split so that `k·ln2_hi` is exact for `|k| < 2^11` (fdlibm's constants), so
-/// `|r| ≤ ln 2/2`; then `e^r = 1 + r + r²·Σ_{j=2}^{13} r^{j−2}/j!` (truncation below
-/// `0.347^14/14! = 4e-18`), the sum evaluated by Estrin's scheme (independent products
-/// instead of one long Horner chain), and the result scaled by `2^k` in the exponent bits.
-/// `|x| > 700` (where `2^k` would leave the normal range) and NaN go to the platform `exp`.
+/// them a division): [`lane::exp`] (Cody-Waite reduction, Taylor polynomial by Estrin's
+/// scheme, `2^k` in the exponent bits). `|x| > 700` (where `2^k` would leave the normal
+/// range) and NaN go to the platform `exp`.
 #[inline]
 pub(crate) fn exp(x: f64) -> f64 {
-    const LN2_HI: f64 = 0.693_147_180_369_123_8;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
-    const INV_LN2: f64 = std::f64::consts::LOG2_E;
-    /// 1/j! for j = 2..=13.
-    const C: [f64; 12] = [
-        0.5,
-        1.0 / 6.0,
-        1.0 / 24.0,
-        1.0 / 120.0,
-        1.0 / 720.0,
-        1.0 / 5040.0,
-        1.0 / 40320.0,
-        1.0 / 362_880.0,
-        1.0 / 3_628_800.0,
-        1.0 / 39_916_800.0,
-        1.0 / 479_001_600.0,
-        1.0 / 6_227_020_800.0,
-    ];
-    /// 1.5·2^52: adding it rounds to the nearest integer, which lands in the low mantissa bits.
-    const ROUND: f64 = 6_755_399_441_055_744.0;
     if x.abs() > 700.0 || x.is_nan() {
         return x.exp();
     }
-    let shifted = x * INV_LN2 + ROUND;
-    let kf = shifted - ROUND;
-    // The low 32 bits of `shifted` hold k in two's complement (|k| ≤ 1010 here).
-    let k = shifted.to_bits() as i32;
-    let r = (x - kf * LN2_HI) - kf * LN2_LO;
-    let r2 = r * r;
-    let r4 = r2 * r2;
-    let r8 = r4 * r4;
-    let q = (C[0] + r * C[1])
-        + r2 * (C[2] + r * C[3])
-        + r4 * ((C[4] + r * C[5]) + r2 * (C[6] + r * C[7]))
-        + r8 * ((C[8] + r * C[9]) + r2 * (C[10] + r * C[11]));
-    let y = 1.0 + (r + r2 * q);
-    let scale = f64::from_bits(((1023 + k) as u64) << 52);
-    y * scale
+    exp_in_range(x)
+}
+
+/// [`exp`] without the range check, for `|x| ≤ 708`: [`lane::exp`] in one lane.
+#[inline(always)]
+pub(crate) fn exp_in_range(x: f64) -> f64 {
+    lane::exp(V([x])).0[0]
 }
 
 /// `erfcx(y) = e^{y²}·erfc(y)`: parapet-core's `erfcx`, except in Cody's first interval
@@ -147,73 +118,32 @@ pub(crate) fn undiscounted_price(sign: f64, x: f64, strike: f64, s: f64) -> f64 
     if s == 0.0 {
         return intrinsic;
     }
-    let value = intrinsic + scaled_otm_call(-x.abs(), s, strike * (0.5 * x).exp());
+    let half = 0.5 * x;
+    let value = intrinsic + scaled_otm_call(-x.abs(), s, strike * exp(half), exp(-half.abs()));
     // The no-arbitrage bound (F for a call, K for a put), against rounding when σ√T is huge.
     let bound = if sign > 0.0 { strike * x.exp() } else { strike };
     value.min(bound)
 }
 
-/// `Y'(h) = 1 + h·Y(h)` for `h ≤ 0`.
+/// `Y'(h) = 1 + h·Y(h)` for `h ≤ 0`, where `Y(h) = Φ(h)/φ(h)` is Mills' ratio.
 ///
-/// For `h > −6` from `erfcx`: `h·Y(h) → −1` cancels, so the relative error is about
-/// `3·ε·(1 − a)/a ≈ 3h²·ε` (≤ 110 ulp at `h = −6`). That is the same order as the conditioning
-/// of `b` there (one ulp in `x` or `s` moves `b` by `h²` ulp), and ten times cheaper than the
-/// alternative. For `h ≤ −6` Laplace's continued fraction
-/// `Y(−u) = 1/(u + 1/(u + 2/(u + 3/(u + …))))` gives `1 − u·Y(−u) = z/(u + z)` with
-/// `z = 1/(u + 2/(u + 3/(u + …)))`, which has no cancellation; `8 + 640/u²` levels reach
-/// full precision for `u ≥ 3` (checked against 40-digit values), and the fraction is
-/// evaluated by the forward three-term recurrence of its numerators and denominators (all
-/// terms positive, so stable), with a single division.
+/// `h·Y(h) → −1` cancels (from `erfcx` the relative error would be about `3h²·ε`), so `Y'` has
+/// its own approximation, [`lane::mills_derivative`], within 2·ε for every `h ≤ 0` (checked
+/// against 40-digit values below). For `h > 0` (the normal model's in-the-money side) there is
+/// no cancellation and `1 + h·√(π/2)·erfcx(−h/√2)` is used.
 #[inline]
 pub(crate) fn mills_derivative(h: f64) -> f64 {
-    if h > CONTINUED_FRACTION_LIMIT {
+    if h > 0.0 {
         1.0 + h * SQRT_PI_OVER_2 * erfcx(-h * std::f64::consts::FRAC_1_SQRT_2)
     } else {
-        let u = -h;
-        let levels = (8.0 + 640.0 / (u * u)) as u32;
-        // z = K_{k=1..levels} (a_k / u) with a_1 = 1, a_k = k: P_k = u·P_{k−1} + a_k·P_{k−2}.
-        let (mut p_prev, mut p) = (1.0, 0.0);
-        let (mut q_prev, mut q) = (0.0, 1.0);
-        for k in 1..=levels {
-            let a = if k == 1 { 1.0 } else { f64::from(k) };
-            let p_next = u * p + a * p_prev;
-            let q_next = u * q + a * q_prev;
-            (p_prev, p) = (p, p_next);
-            (q_prev, q) = (q, q_next);
-        }
-        let z = p / q;
-        z / (u + z)
+        lane::mills_derivative(V([-h * std::f64::consts::FRAC_1_SQRT_2])).0[0]
     }
 }
 
 /// Region II: `R` from the Taylor series in `t` up to `t¹³`.
 #[inline]
 fn small_t_expansion(h: f64, t: f64) -> f64 {
-    let a = mills_derivative(h);
-    let w = t * t;
-    let h2 = h * h;
-    // Y^{(2k+1)}(h)/(2k+1)! as polynomials in a and h² (derived from Y' = 1 + hY).
-    let c1 = a;
-    let c3 = (-1.0 + a * (3.0 + h2)) * (1.0 / 6.0);
-    let c5 = (-7.0 - h2 + a * (15.0 + h2 * (10.0 + h2))) * (1.0 / 120.0);
-    let c7 = (-57.0 + h2 * (-18.0 - h2) + a * (105.0 + h2 * (105.0 + h2 * (21.0 + h2))))
-        * (1.0 / 5040.0);
-    let c9 = (-561.0
-        + h2 * (-285.0 + h2 * (-33.0 - h2))
-        + a * (945.0 + h2 * (1260.0 + h2 * (378.0 + h2 * (36.0 + h2)))))
-        * (1.0 / 362_880.0);
-    let c11 = (-6555.0
-        + h2 * (-4680.0 + h2 * (-840.0 + h2 * (-52.0 - h2)))
-        + a * (10395.0 + h2 * (17325.0 + h2 * (6930.0 + h2 * (990.0 + h2 * (55.0 + h2))))))
-        * (1.0 / 39_916_800.0);
-    let c13 = (-89055.0
-        + h2 * (-82845.0 + h2 * (-20370.0 + h2 * (-1926.0 + h2 * (-75.0 - h2))))
-        + a * (135_135.0
-            + h2 * (270_270.0
-                + h2 * (135_135.0 + h2 * (25740.0 + h2 * (2145.0 + h2 * (78.0 + h2)))))))
-        * (1.0 / 6_227_020_800.0);
-    let series = c1 + w * (c3 + w * (c5 + w * (c7 + w * (c9 + w * (c11 + w * c13)))));
-    2.0 * t * series * FRAC_1_SQRT_2PI
+    lane::small_t_series(V([h]), V([t]), V([mills_derivative(h)])).0[0]
 }
 
 /// Region I: `R` from the asymptotic series of the Mills ratio, differenced term by term.
@@ -277,8 +207,14 @@ pub(crate) fn exponent(h: f64, t: f64) -> f64 {
 /// `scale·b(x, s)` for an out-of-the-money call (`x ≤ 0`, `s > 0`), without underflowing early: when the
 /// Gaussian factor alone would be subnormal (`e^{−(h²+t²)/2} < 2.2e-308`), the scale is
 /// folded into the exponent so that the product keeps every bit a double can hold.
+///
+/// `root_ratio` is `e^{x/2}`; rows in the domain of [`lane::otm_call`] are evaluated there.
 #[inline]
-pub(crate) fn scaled_otm_call(x: f64, s: f64, scale: f64) -> f64 {
+pub(crate) fn scaled_otm_call(x: f64, s: f64, scale: f64, root_ratio: f64) -> f64 {
+    let lane = lane::otm_call(V([x]), V([s]), V([scale]), V([root_ratio]));
+    if lane.ok.get(0) {
+        return lane.value.0[0];
+    }
     let h = x / s;
     let t = 0.5 * s;
     if h + t > PLAIN_LIMIT {
@@ -364,6 +300,18 @@ pub(crate) struct OtmParts {
 /// directly.
 #[inline]
 pub(crate) fn otm_parts(x: f64, s: f64, scale: f64, root_ratio: f64) -> OtmParts {
+    let lane = lane::otm_call(V([x]), V([s]), V([scale]), V([root_ratio]));
+    if lane.ok.get(0) {
+        let gauss = lane.gauss.0[0];
+        let (plus, complement) = lane::cdf_plus(V([x]), V([s]), lane.gauss, V([root_ratio]));
+        return OtmParts {
+            value: lane.value.0[0],
+            gauss,
+            cdf_plus: plus.0[0],
+            cdf_plus_complement: complement.0[0],
+            cdf_minus: 0.5 * gauss * lane.minus.0[0] * root_ratio,
+        };
+    }
     let h = x / s;
     let t = 0.5 * s;
     let e = exponent(h, t);
@@ -406,7 +354,7 @@ pub(crate) fn otm_parts(x: f64, s: f64, scale: f64, root_ratio: f64) -> OtmParts
     } else {
         let cdf_plus = norm_cdf(h + t);
         OtmParts {
-            value: scaled_otm_call(x, s, scale),
+            value: scaled_otm_call(x, s, scale, root_ratio),
             gauss,
             cdf_plus,
             cdf_plus_complement: if h + t > PLAIN_LIMIT {
@@ -546,7 +494,7 @@ mod tests {
     #[test]
     fn complement_adds_up() {
         for &(x, s) in &[(-0.5, 1.0), (-2.0, 3.0), (0.0, 0.7)] {
-            let sum = scaled_otm_call(x, s, 1.0) + otm_call_complement(x, s);
+            let sum = scaled_otm_call(x, s, 1.0, exp(0.5 * x)) + otm_call_complement(x, s);
             assert!((sum - (0.5_f64 * x).exp()).abs() < 1e-15);
         }
     }
