@@ -180,8 +180,34 @@ impl<'a> BlackChain<'a> {
     pub fn greeks_into(&self, vols: &[f64], out: &mut [ForwardGreeks]) -> Result<(), PricingError> {
         same_length("vols", self.len(), vols.len())?;
         same_length("out", self.len(), out.len())?;
-        for (i, (o, &v)) in out.iter_mut().zip(vols).enumerate() {
-            *o = self.greeks_row(i, v)?;
+        for (c, (o, v)) in out.chunks_mut(BLOCK).zip(vols.chunks(BLOCK)).enumerate() {
+            self.greeks_block(c * BLOCK, v, o)?;
+        }
+        Ok(())
+    }
+
+    /// Greeks of rows `base..base + out.len()` in two passes, like [`Self::price_block`]: the
+    /// lanes, then [`Black76::greeks`] (with its errors) for the rows they leave.
+    fn greeks_block(
+        &self,
+        base: usize,
+        vols: &[f64],
+        out: &mut [ForwardGreeks],
+    ) -> Result<(), PricingError> {
+        let end = base + out.len();
+        let mut ok = [false; BLOCK];
+        let ok = &mut ok[..out.len()];
+        lane::black_greeks_rows(
+            &self.kinds[base..end],
+            &self.forwards[base..end],
+            &self.strikes[base..end],
+            &self.expiries[base..end],
+            vols,
+            out,
+            ok,
+        );
+        for (j, _) in ok.iter().enumerate().filter(|(_, flag)| !**flag) {
+            out[j] = self.greeks_row(base + j, vols[j])?;
         }
         Ok(())
     }
@@ -203,8 +229,8 @@ impl<'a> BlackChain<'a> {
             .enumerate()
             .try_for_each(|(c, (o, v))| {
                 let base = c * PAR_CHUNK;
-                for (j, (oj, &vj)) in o.iter_mut().zip(v).enumerate() {
-                    *oj = self.greeks_row(base + j, vj)?;
+                for (b, (ob, vb)) in o.chunks_mut(BLOCK).zip(v.chunks(BLOCK)).enumerate() {
+                    self.greeks_block(base + b * BLOCK, vb, ob)?;
                 }
                 Ok(())
             })
@@ -303,6 +329,13 @@ mod tests {
         chain.greeks_into(&v, &mut g).unwrap();
         chain.par_greeks_into(&v, &mut pg).unwrap();
         assert_eq!(g, pg);
+        for i in 0..n {
+            let scalar = Black76::new(k[i], f[i], s[i], t[i])
+                .unwrap()
+                .greeks(v[i])
+                .unwrap();
+            assert_eq!(g[i], scalar, "row {i}");
+        }
         assert_eq!(g[7].price, seq[7]);
         let iv = chain.implied_vols(&seq).unwrap();
         let piv = chain.par_implied_vols(&seq).unwrap();
@@ -327,6 +360,72 @@ mod tests {
         }
     }
 
+    /// Rows far outside the lanes' domain (prices near the bottom of the double range) take
+    /// the general scheme inside the same calls, with the same bits as the scalar calls.
+    #[test]
+    fn rows_outside_the_lanes_match_the_scalar_calls() {
+        // Half the rows at x = −2 with h = x/s from −30 to −45 (the Gaussian factor below
+        // e^{−700}), half at x = −8.5, s ≈ 0.5 (region I beyond region II's reach).
+        let n = 64;
+        let kinds = vec![OptionKind::Call; n];
+        let forwards = vec![1.0; n];
+        let strikes: Vec<f64> = (0..n)
+            .map(|i| {
+                if i < n / 2 {
+                    2.0_f64.exp()
+                } else {
+                    8.5_f64.exp()
+                }
+            })
+            .collect();
+        let expiries = vec![1.0; n];
+        let vols: Vec<f64> = (0..n)
+            .map(|i| {
+                let u = (i % (n / 2)) as f64 / (n / 2) as f64;
+                if i < n / 2 {
+                    2.0 / (30.0 + 15.0 * u)
+                } else {
+                    0.45 + 0.15 * u
+                }
+            })
+            .collect();
+        let outside = (0..n)
+            .filter(|&i| {
+                let (_, ok) = black::price_lane(kinds[i], 1.0, strikes[i], 1.0, vols[i]);
+                !ok
+            })
+            .count();
+        assert!(outside > n / 2, "{outside}");
+        let chain = BlackChain::new(&kinds, &forwards, &strikes, &expiries).unwrap();
+        let mut prices = vec![0.0; n];
+        chain.price_into(&vols, &mut prices).unwrap();
+        let mut greeks = vec![ForwardGreeks::default(); n];
+        let result = chain.greeks_into(&vols, &mut greeks);
+        for i in 0..n {
+            let scalar = black::price(kinds[i], forwards[i], strikes[i], expiries[i], vols[i]);
+            assert_eq!(prices[i].to_bits(), scalar.to_bits(), "row {i}");
+        }
+        assert!(prices.iter().any(|&p| p > 0.0 && p < 1e-300));
+        match result {
+            Ok(()) => {
+                for i in 0..n {
+                    let scalar = Black76::new(kinds[i], forwards[i], strikes[i], expiries[i])
+                        .unwrap()
+                        .greeks(vols[i])
+                        .unwrap();
+                    assert_eq!(greeks[i], scalar, "row {i}");
+                }
+            }
+            Err(PricingError::Element { index, .. }) => {
+                let scalar = Black76::new(kinds[index], 1.0, strikes[index], 0.01)
+                    .unwrap()
+                    .greeks(vols[index]);
+                assert!(scalar.is_err(), "row {index}");
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+
     #[test]
     fn bad_rows_are_reported_with_their_index() {
         let (k, f, mut s, t, mut v) = columns(8);
@@ -336,6 +435,13 @@ mod tests {
         assert!(matches!(
             chain.price_into(&v, &mut out),
             Err(PricingError::Element { index: 3, .. })
+        ));
+        let mut greeks = vec![ForwardGreeks::default(); 8];
+        v[3] = 0.2;
+        v[6] = 0.0;
+        assert!(matches!(
+            chain.greeks_into(&v, &mut greeks),
+            Err(PricingError::Element { index: 6, .. })
         ));
         assert!(matches!(
             chain.price_into(&v[..7], &mut out),

@@ -363,6 +363,22 @@ impl Black76 {
         let (f, k) = self.shifted();
         let t = self.expiry;
         let d = self.discount;
+        let rate = if d == 1.0 { 0.0 } else { -d.ln() / t };
+        // The branch-free evaluation chain loops run, where it applies.
+        let (lanes, ok) = lane::black_greeks(
+            lane::M::from_fn(|_| self.kind == OptionKind::Call),
+            V([f]),
+            V([k]),
+            V([t]),
+            V([vol]),
+            V([d]),
+            V([rate]),
+        );
+        if ok.get(0) {
+            let g = lanes.row(0);
+            check_finite(&g)?;
+            return Ok(g);
+        }
         let s = vol * t.sqrt();
         let x = normalised::log_moneyness(f, k);
         let root = f.sqrt() * k.sqrt();
@@ -389,7 +405,6 @@ impl Black76 {
         };
         let undiscounted = (intrinsic + parts.value).min(bound);
         let vega = root * t.sqrt() * FRAC_1_SQRT_2PI * parts.gauss;
-        let rate = if d == 1.0 { 0.0 } else { -d.ln() / t };
         let g = ForwardGreeks {
             price: d * undiscounted,
             delta: d * sign * n_theta_d1,

@@ -44,6 +44,7 @@ use std::ops::{Add, BitAnd, BitOr, Div, Mul, Neg, Not, Sub};
 
 use parapet_core::OptionKind;
 
+use crate::black::{ForwardGreeks, check_finite};
 use crate::normalised::{ASYMPTOTIC_LIMIT, FRAC_1_SQRT_2PI, PLAIN_LIMIT, SMALL_T};
 
 /// Below this exponent the Gaussian factor leaves the range of the lane exponential.
@@ -559,6 +560,91 @@ pub(crate) fn black_price<const N: usize>(
     ((intrinsic + otm.value).min(bound), x_ok & otm.ok)
 }
 
+/// Forward Greeks of `N` rows (see [`Black76::greeks`](crate::black::Black76::greeks) for the
+/// formulas), given the discount factor and its rate `r = −ln(D)/T`, and whether each row is
+/// in the lanes' domain. The densities come from the shared Gaussian factor and `Φ(h ± t)`
+/// from the region's `erfcx` values: `Φ(h − t) = ½·e^{−(h²+t²)/2}·erfcx(y₋)·e^{x/2}` and
+/// [`cdf_plus`] for `Φ(±(h + t))`.
+#[inline(always)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the columns of a chain row, each a lane vector"
+)]
+pub(crate) fn black_greeks<const N: usize>(
+    call: M<N>,
+    forward: V<N>,
+    strike: V<N>,
+    t: V<N>,
+    vol: V<N>,
+    discount: V<N>,
+    rate: V<N>,
+) -> (LaneGreeks<N>, M<N>) {
+    let s = vol * t.sqrt();
+    let (x, x_ok) = log_moneyness(forward, strike);
+    let root = forward.sqrt() * strike.sqrt();
+    let root_ratio = (forward.min(strike) / forward.max(strike)).sqrt();
+    let otm_x = -x.abs();
+    let otm = otm_call(otm_x, s, root, root_ratio);
+    let (a, a_bar) = cdf_plus(otm_x, s, otm.gauss, root_ratio);
+    let b = 0.5 * otm.gauss * otm.minus * root_ratio;
+    // Φ(±d₁), Φ(±d₂) by parity (as in the scalar code): for x ≤ 0, Φ(d₁) = Φ(h+t) and
+    // Φ(d₂) = Φ(h−t); for x > 0 the out-of-the-money call is the mirrored one.
+    let below = x.compare(V::splat(0.0), |x, z| x <= z);
+    let n_d1 = below.select(a, 1.0 - b);
+    let n_minus_d1 = below.select(a_bar, b);
+    let n_d2 = below.select(b, a_bar);
+    let n_minus_d2 = below.select(1.0 - b, a);
+    let n_theta_d1 = call.select(n_d1, n_minus_d1);
+    let n_theta_d2 = call.select(n_d2, n_minus_d2);
+    let sign = call.select(V::splat(1.0), V::splat(-1.0));
+    let intrinsic = (sign * (forward - strike)).max(V::splat(0.0));
+    let bound = call.select(forward, strike);
+    let undiscounted = (intrinsic + otm.value).min(bound);
+    let vega = root * t.sqrt() * FRAC_1_SQRT_2PI * otm.gauss;
+    let d = discount;
+    let greeks = LaneGreeks {
+        price: d * undiscounted,
+        delta: d * sign * n_theta_d1,
+        gamma: d * vega / (forward * forward * vol * t),
+        vega: d * vega,
+        theta: rate * d * undiscounted - d * vega * vol / (2.0 * t),
+        strike_delta: -d * sign * n_theta_d2,
+        strike_gamma: d * vega / (strike * strike * vol * t),
+        itm_probability: n_theta_d2,
+    };
+    (greeks, x_ok & otm.ok & vol.gt(0.0) & t.gt(0.0))
+}
+
+/// [`ForwardGreeks`](crate::black::ForwardGreeks) of `N` rows, field by field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LaneGreeks<const N: usize> {
+    pub price: V<N>,
+    pub delta: V<N>,
+    pub gamma: V<N>,
+    pub vega: V<N>,
+    pub theta: V<N>,
+    pub strike_delta: V<N>,
+    pub strike_gamma: V<N>,
+    pub itm_probability: V<N>,
+}
+
+impl<const N: usize> LaneGreeks<N> {
+    /// Row `i`.
+    #[inline(always)]
+    pub(crate) fn row(&self, i: usize) -> ForwardGreeks {
+        ForwardGreeks {
+            price: self.price.0[i],
+            delta: self.delta.0[i],
+            gamma: self.gamma.0[i],
+            vega: self.vega.0[i],
+            theta: self.theta.0[i],
+            strike_delta: self.strike_delta.0[i],
+            strike_gamma: self.strike_gamma.0[i],
+            itm_probability: self.itm_probability.0[i],
+        }
+    }
+}
+
 /// Rows per lane group in chain loops.
 pub(crate) const WIDTH: usize = 8;
 
@@ -640,6 +726,95 @@ fn black_prices_generic(
         );
         out[i] = value.0[0];
         ok[i] = good.get(0);
+    }
+}
+
+/// [`black_greeks`] over the rows of a chain (undiscounted: `D = 1`, `r = 0`) in packed
+/// groups and then one lane at a time, like [`black_prices`]; `ok[i]` says whether `out[i]` is
+/// the row's Greeks (in the domain and every field finite).
+pub(crate) fn black_greeks_rows(
+    kinds: &[OptionKind],
+    forwards: &[f64],
+    strikes: &[f64],
+    expiries: &[f64],
+    vols: &[f64],
+    out: &mut [ForwardGreeks],
+    ok: &mut [bool],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2 (checked just above).
+            #[allow(
+                unsafe_code,
+                reason = "calling a function compiled for AVX2 needs the run-time check above"
+            )]
+            unsafe {
+                black_greeks_avx2(kinds, forwards, strikes, expiries, vols, out, ok)
+            };
+            return;
+        }
+    }
+    black_greeks_generic(kinds, forwards, strikes, expiries, vols, out, ok);
+}
+
+/// [`black_greeks_generic`] compiled for AVX2 (calling it needs the processor to have it).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn black_greeks_avx2(
+    kinds: &[OptionKind],
+    forwards: &[f64],
+    strikes: &[f64],
+    expiries: &[f64],
+    vols: &[f64],
+    out: &mut [ForwardGreeks],
+    ok: &mut [bool],
+) {
+    black_greeks_generic(kinds, forwards, strikes, expiries, vols, out, ok);
+}
+
+#[inline(always)]
+fn black_greeks_generic(
+    kinds: &[OptionKind],
+    forwards: &[f64],
+    strikes: &[f64],
+    expiries: &[f64],
+    vols: &[f64],
+    out: &mut [ForwardGreeks],
+    ok: &mut [bool],
+) {
+    let n = out.len();
+    let packed = n - n % WIDTH;
+    for base in (0..packed).step_by(WIDTH) {
+        let row = |column: &[f64]| V::<WIDTH>(array::from_fn(|i| column[base + i]));
+        let (greeks, good) = black_greeks(
+            M::from_fn(|i| kinds[base + i] == OptionKind::Call),
+            row(forwards),
+            row(strikes),
+            row(expiries),
+            row(vols),
+            V::splat(1.0),
+            V::splat(0.0),
+        );
+        for i in 0..WIDTH {
+            let g = greeks.row(i);
+            out[base + i] = g;
+            ok[base + i] = good.get(i) && check_finite(&g).is_ok();
+        }
+    }
+    for i in packed..n {
+        let (greeks, good) = black_greeks(
+            M::from_fn(|_| kinds[i] == OptionKind::Call),
+            V([forwards[i]]),
+            V([strikes[i]]),
+            V([expiries[i]]),
+            V([vols[i]]),
+            V([1.0]),
+            V([0.0]),
+        );
+        let g = greeks.row(0);
+        out[i] = g;
+        ok[i] = good.get(0) && check_finite(&g).is_ok();
     }
 }
 
