@@ -550,8 +550,10 @@ pub(crate) fn black_price<const N: usize>(
 ) -> (V<N>, M<N>) {
     let s = vol * t.sqrt();
     let (x, x_ok) = log_moneyness(forward, strike);
-    let root = forward.sqrt() * strike.sqrt();
-    let root_ratio = (forward.min(strike) / forward.max(strike)).sqrt();
+    // √(FK) = max(F, K)·√(min/max): one square root for both scales.
+    let larger = forward.max(strike);
+    let root_ratio = (forward.min(strike) / larger).sqrt();
+    let root = larger * root_ratio;
     let otm = otm_call(-x.abs(), s, root, root_ratio);
     let intrinsic = call
         .select(forward - strike, strike - forward)
@@ -581,8 +583,10 @@ pub(crate) fn black_greeks<const N: usize>(
 ) -> (LaneGreeks<N>, M<N>) {
     let s = vol * t.sqrt();
     let (x, x_ok) = log_moneyness(forward, strike);
-    let root = forward.sqrt() * strike.sqrt();
-    let root_ratio = (forward.min(strike) / forward.max(strike)).sqrt();
+    // √(FK) = max(F, K)·√(min/max): one square root for both scales.
+    let larger = forward.max(strike);
+    let root_ratio = (forward.min(strike) / larger).sqrt();
+    let root = larger * root_ratio;
     let otm_x = -x.abs();
     let otm = otm_call(otm_x, s, root, root_ratio);
     let (a, a_bar) = cdf_plus(otm_x, s, otm.gauss, root_ratio);
