@@ -40,6 +40,23 @@ fn chain(n: usize) -> Chain {
     }
 }
 
+/// The same rows ordered as a real chain is, by expiry and then strike.
+fn sorted(ch: &Chain) -> Chain {
+    let mut order: Vec<usize> = (0..ch.kinds.len()).collect();
+    order.sort_by(|&a, &b| {
+        ch.expiries[a]
+            .total_cmp(&ch.expiries[b])
+            .then(ch.strikes[a].total_cmp(&ch.strikes[b]))
+    });
+    Chain {
+        kinds: order.iter().map(|&i| ch.kinds[i]).collect(),
+        forwards: order.iter().map(|&i| ch.forwards[i]).collect(),
+        strikes: order.iter().map(|&i| ch.strikes[i]).collect(),
+        expiries: order.iter().map(|&i| ch.expiries[i]).collect(),
+        vols: order.iter().map(|&i| ch.vols[i]).collect(),
+    }
+}
+
 fn batch_price(c: &mut Criterion) {
     let ch = chain(N);
     let bc = BlackChain::new(&ch.kinds, &ch.forwards, &ch.strikes, &ch.expiries).unwrap();
@@ -48,6 +65,21 @@ fn batch_price(c: &mut Criterion) {
     group.throughput(Throughput::Elements(N as u64));
     group.bench_function(BenchmarkId::new("price", N), |b| {
         b.iter(|| bc.price_into(black_box(&ch.vols), &mut out).unwrap())
+    });
+    let by_expiry = sorted(&ch);
+    let sorted_chain = BlackChain::new(
+        &by_expiry.kinds,
+        &by_expiry.forwards,
+        &by_expiry.strikes,
+        &by_expiry.expiries,
+    )
+    .unwrap();
+    group.bench_function(BenchmarkId::new("price_sorted_by_expiry", N), |b| {
+        b.iter(|| {
+            sorted_chain
+                .price_into(black_box(&by_expiry.vols), &mut out)
+                .unwrap()
+        })
     });
     let mut greeks = vec![ForwardGreeks::default(); N];
     group.bench_function(BenchmarkId::new("price+greeks", N), |b| {

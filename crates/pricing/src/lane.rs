@@ -205,6 +205,12 @@ impl<const N: usize> M<N> {
         M(array::from_fn(|i| if f(i) { u64::MAX } else { 0 }))
     }
 
+    /// Whether any lane is set.
+    #[inline(always)]
+    pub(crate) fn any(self) -> bool {
+        self.0.iter().fold(0, |a, &b| a | b) != 0
+    }
+
     /// Lane `i`.
     #[inline(always)]
     pub(crate) fn get(self, i: usize) -> bool {
@@ -497,10 +503,21 @@ pub(crate) fn otm_call<const N: usize>(
     let y_plus = -sum * FRAC_1_SQRT_2;
     let y_minus = -(h - t) * FRAC_1_SQRT_2;
     let first = small_t.select(-h * FRAC_1_SQRT_2, plain.select(-y_plus, y_plus));
-    // Y'(h) in region II, erfcx(first) elsewhere.
-    let p = erfcx_or_mills_derivative(first, small_t);
+    // Y'(h) in region II, erfcx(first) elsewhere. A group without a region II row (real
+    // chains, sorted by expiry, give many) skips the series and the coefficient selects; the
+    // rows' values are the same either way.
+    let region_two = small_t.any();
+    let p = if region_two {
+        erfcx_or_mills_derivative(first, small_t)
+    } else {
+        erfcx(first)
+    };
     let minus = erfcx(y_minus);
-    let series = small_t_series(h, t, p);
+    let series = if region_two {
+        small_t_series(h, t, p)
+    } else {
+        V::splat(0.0)
+    };
     let r = small_t.select(series, 0.5 * (p - minus));
     let value = plain.select(
         scale * (root_ratio - 0.5 * gauss * (p + minus)),
