@@ -205,6 +205,12 @@ impl<const N: usize> M<N> {
         M(array::from_fn(|i| if f(i) { u64::MAX } else { 0 }))
     }
 
+    /// Whether every lane is set.
+    #[inline(always)]
+    pub(crate) fn all(self) -> bool {
+        self.0.iter().fold(u64::MAX, |a, &b| a & b) == u64::MAX
+    }
+
     /// Whether any lane is set.
     #[inline(always)]
     pub(crate) fn any(self) -> bool {
@@ -478,20 +484,22 @@ pub(crate) struct OtmLane<const N: usize> {
     pub value: V<N>,
     /// `e^{−(h² + t²)/2}`.
     pub gauss: V<N>,
-    /// `erfcx(y₋)`.
+    /// `erfcx(y₋)` (zero when not asked for and not needed by the value).
     pub minus: V<N>,
     /// Whether the row is in the lane's domain (otherwise every other field is meaningless).
     pub ok: M<N>,
 }
 
 /// `scale·b(x, s)` for `x ≤ 0`, `s > 0` with `root_ratio = e^{x/2}`, branch-free (see the
-/// module documentation for the formulas and the domain).
+/// module documentation for the formulas and the domain); `with_minus` asks for `erfcx(y₋)`
+/// even where the value does not need it (the Greeks do).
 #[inline(always)]
 pub(crate) fn otm_call<const N: usize>(
     x: V<N>,
     s: V<N>,
     scale: V<N>,
     root_ratio: V<N>,
+    with_minus: bool,
 ) -> OtmLane<N> {
     let h = x / s;
     let t = 0.5 * s;
@@ -512,7 +520,12 @@ pub(crate) fn otm_call<const N: usize>(
     } else {
         erfcx(first)
     };
-    let minus = erfcx(y_minus);
+    // A price in a group of region II rows only does not need erfcx(y₋).
+    let minus = if with_minus || !small_t.all() {
+        erfcx(y_minus)
+    } else {
+        V::splat(0.0)
+    };
     let series = if region_two {
         small_t_series(h, t, p)
     } else {
@@ -571,7 +584,7 @@ pub(crate) fn black_price<const N: usize>(
     let larger = forward.max(strike);
     let root_ratio = (forward.min(strike) / larger).sqrt();
     let root = larger * root_ratio;
-    let otm = otm_call(-x.abs(), s, root, root_ratio);
+    let otm = otm_call(-x.abs(), s, root, root_ratio, false);
     let intrinsic = call
         .select(forward - strike, strike - forward)
         .max(V::splat(0.0));
@@ -605,7 +618,7 @@ pub(crate) fn black_greeks<const N: usize>(
     let root_ratio = (forward.min(strike) / larger).sqrt();
     let root = larger * root_ratio;
     let otm_x = -x.abs();
-    let otm = otm_call(otm_x, s, root, root_ratio);
+    let otm = otm_call(otm_x, s, root, root_ratio, true);
     let (a, a_bar) = cdf_plus(otm_x, s, otm.gauss, root_ratio);
     let b = 0.5 * otm.gauss * otm.minus * root_ratio;
     // Φ(±d₁), Φ(±d₂) by parity (as in the scalar code): for x ≤ 0, Φ(d₁) = Φ(h+t) and
@@ -911,7 +924,7 @@ mod tests {
                     continue;
                 }
                 let (x, s) = (2.0 * h * t, 2.0 * t);
-                let lane = otm_call(V([x]), V([s]), V([1.0]), V([(0.5 * x).exp()]));
+                let lane = otm_call(V([x]), V([s]), V([1.0]), V([(0.5 * x).exp()]), false);
                 let e = -0.5 * (h * h + t * t);
                 let inside = e > MIN_EXPONENT
                     && (h + t > ASYMPTOTIC_LIMIT || (t < SMALL_T && x > 2.0 * SMALL_T_MIN_HT));

@@ -211,7 +211,7 @@ pub(crate) fn exponent(h: f64, t: f64) -> f64 {
 /// `root_ratio` is `e^{x/2}`; rows in the domain of [`lane::otm_call`] are evaluated there.
 #[inline]
 pub(crate) fn scaled_otm_call(x: f64, s: f64, scale: f64, root_ratio: f64) -> f64 {
-    let lane = lane::otm_call(V([x]), V([s]), V([scale]), V([root_ratio]));
+    let lane = lane::otm_call(V([x]), V([s]), V([scale]), V([root_ratio]), false);
     if lane.ok.get(0) {
         return lane.value.0[0];
     }
@@ -300,7 +300,7 @@ pub(crate) struct OtmParts {
 /// directly.
 #[inline]
 pub(crate) fn otm_parts(x: f64, s: f64, scale: f64, root_ratio: f64) -> OtmParts {
-    let lane = lane::otm_call(V([x]), V([s]), V([scale]), V([root_ratio]));
+    let lane = lane::otm_call(V([x]), V([s]), V([scale]), V([root_ratio]), true);
     if lane.ok.get(0) {
         let gauss = lane.gauss.0[0];
         let (plus, complement) = lane::cdf_plus(V([x]), V([s]), lane.gauss, V([root_ratio]));
