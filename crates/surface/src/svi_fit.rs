@@ -441,6 +441,8 @@ impl SviCalibrator {
                 Vec::with_capacity(s.grid_m * s.grid_sigma),
                 Vec::with_capacity(s.grid_m * s.grid_sigma),
             ];
+            // Face of the last box solution of each family, tried first by the next one.
+            let mut faces = [0usize; 2];
             for i in 0..s.grid_m {
                 let m = m_lo + (m_hi - m_lo) * i as f64 / (s.grid_m - 1) as f64;
                 for j in 0..s.grid_sigma {
@@ -449,16 +451,17 @@ impl SviCalibrator {
                     let ne = normal_equations(&data, m, sigma);
                     evals += 1;
                     for (f, &a_lo) in families.iter().enumerate() {
-                        grid_nodes[f].push(([m, ls], solve_box(&ne, data.w_max, sigma, a_lo).1));
+                        let q = solve_box(&ne, data.w_max, sigma, a_lo, &mut faces[f]).1;
+                        grid_nodes[f].push(([m, ls], q));
                     }
                 }
             }
-            for (mut nodes, a_lo) in grid_nodes.into_iter().zip(families) {
+            for ((mut nodes, a_lo), mut face) in grid_nodes.into_iter().zip(families).zip(faces) {
                 let mut outer = |x: [f64; 2]| -> f64 {
                     evals += 1;
                     let m = x[0].clamp(m_lo, m_hi);
                     let sigma = x[1].clamp(ls_lo, ls_hi).exp();
-                    inner_fit(&data, m, sigma, a_lo).1
+                    inner_fit(&data, m, sigma, a_lo, &mut face).1
                 };
                 nodes.sort_by(|a, b| a.1.total_cmp(&b.1));
                 for (rank, node) in nodes.iter().take(s.starts).enumerate() {
@@ -471,7 +474,7 @@ impl SviCalibrator {
                     };
                     let x = nelder_mead_2d(&mut outer, node.0, step, budget, 1e-6).0;
                     let (m, sigma) = (x[0].clamp(m_lo, m_hi), x[1].clamp(ls_lo, ls_hi).exp());
-                    let (abc, obj) = inner_fit(&data, m, sigma, a_lo);
+                    let (abc, obj) = inner_fit(&data, m, sigma, a_lo, &mut 0);
                     if !obj.is_finite() {
                         continue;
                     }

@@ -63,9 +63,21 @@ impl Prepared {
 /// `w = a + u·(√(y²+1) + y)/2 + v·(√(y²+1) − y)/2` is linear in `(a, u, v)`, where
 /// `u = bσ(1 + ρ)` and `v = bσ(1 − ρ)`. Minimises the weighted squared error exactly under the
 /// box `a_lo ≤ a ≤ max w`, `0 ≤ u, v ≤ 2σ` (Lee's wing bound) by enumerating the faces of the box.
-/// Returns `((a, u, v), ½·objective)`.
-pub(crate) fn inner_fit(data: &Prepared, m: f64, sigma: f64, a_lo: f64) -> ([f64; 3], f64) {
-    solve_box(&normal_equations(data, m, sigma), data.w_max, sigma, a_lo)
+/// Returns `((a, u, v), ½·objective)`; `face` as in [`solve_box`].
+pub(crate) fn inner_fit(
+    data: &Prepared,
+    m: f64,
+    sigma: f64,
+    a_lo: f64,
+    face: &mut usize,
+) -> ([f64; 3], f64) {
+    solve_box(
+        &normal_equations(data, m, sigma),
+        data.w_max,
+        sigma,
+        a_lo,
+        face,
+    )
 }
 
 /// Weighted normal equations `(G, h, c)` of the inner problem at `(m, σ)`: the objective is
@@ -121,7 +133,17 @@ pub(crate) fn normal_equations(data: &Prepared, m: f64, sigma: f64) -> Normal {
 }
 
 /// Minimises the inner objective on the box `a_lo ≤ a ≤ w_max`, `0 ≤ u, v ≤ 2σ`.
-pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64; 3], f64) {
+///
+/// `face` (a pattern of [`FACE_ORDER`]) is tried first and set to the face of the solution:
+/// the outer search moves `(m, σ)` a little at a time, so the previous solution's face
+/// usually holds the next one and its KKT test ends the search at once.
+pub(crate) fn solve_box(
+    ne: &Normal,
+    w_max: f64,
+    sigma: f64,
+    a_lo: f64,
+    face: &mut usize,
+) -> ([f64; 3], f64) {
     let Normal { g, h, c } = *ne;
     let lo = [a_lo, 0.0, 0.0];
     let hi = [w_max, 2.0 * sigma, 2.0 * sigma];
@@ -135,13 +157,14 @@ pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64
         }
         0.5 * q.max(0.0)
     };
-    let mut best = ([0.0; 3], f64::INFINITY);
+    let mut best = ([0.0; 3], f64::INFINITY, *face);
     // Each variable is free (0), at its lower (1) or upper (2) bound: 27 faces, visited by
     // the number of active bounds. The problem is convex, so a feasible face minimiser that
     // satisfies the KKT sign conditions (gradient ≥ 0 at a lower bound, ≤ 0 at an upper one)
     // is the constrained minimiser and ends the search; otherwise the best feasible face
     // minimiser is kept (the KKT test can fail by rounding on a singular G).
-    for pattern in FACE_ORDER {
+    let first = *face;
+    for pattern in std::iter::once(first).chain(FACE_ORDER.into_iter().filter(|&p| p != first)) {
         let state = [pattern % 3, (pattern / 3) % 3, pattern / 9];
         let mut x = [0.0; 3];
         let mut free = [0usize; 3];
@@ -207,13 +230,15 @@ pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64
         }
         let q = quad(&x);
         if q < best.1 {
-            best = (x, q);
+            best = (x, q, pattern);
         }
         if q.is_finite() && kkt(&g, &h, &x, &state) {
+            *face = pattern;
             return (x, q);
         }
     }
-    best
+    *face = best.2;
+    (best.0, best.1)
 }
 
 /// The 27 face patterns of [`solve_box`] (base-3 digits: free, lower, upper) ordered by the
@@ -347,7 +372,7 @@ mod tests {
         let d = data();
         let (m, sigma) = (0.02, 0.1);
         for a_lo in [0.0, -1.0] {
-            let (x, obj) = inner_fit(&d, m, sigma, a_lo);
+            let (x, obj) = inner_fit(&d, m, sigma, a_lo, &mut 0);
             assert!(x[0] >= a_lo && x[0] <= d.w_max && x[1] >= 0.0 && x[2] >= 0.0);
             assert!(x[1] <= 2.0 * sigma && x[2] <= 2.0 * sigma);
             let f = |x: [f64; 3]| -> f64 {
@@ -404,7 +429,11 @@ mod tests {
             }
             let ne = Normal { g, h, c };
             let (sigma, w_max, a_lo) = (0.5 + 0.5 * u().abs(), 1.0 + u().abs(), -u().abs());
-            let (x, q) = solve_box(&ne, w_max, sigma, a_lo);
+            let (x, q) = solve_box(&ne, w_max, sigma, a_lo, &mut 0);
+            // Starting from any other face reaches the same minimum.
+            let mut face = FACE_ORDER[case % 27];
+            let q_hint = solve_box(&ne, w_max, sigma, a_lo, &mut face).1;
+            assert!((q_hint - q).abs() <= 1e-12 * (1.0 + q), "case {case}");
             let quad = |x: &[f64; 3]| {
                 let mut q = c;
                 for a in 0..3 {
