@@ -485,12 +485,18 @@ impl SviCalibrator {
                     let sp = (u / sigma).max(1e-6);
                     let sm = (v / sigma).max(1e-6);
                     let p0 = [a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma];
-                    // Starts that converged to the same slice need one polish only.
-                    let same = |q: &[f64; 5]| {
+                    // Starts that converged to the same slice need one polish only: the same
+                    // parameters, or the same outer minimum found by both families (equal
+                    // objectives to the outer tolerance, parameters to its resolution).
+                    let same = |q: &[f64; 5], q_obj: f64| {
                         (0..5).all(|j| (q[j] - p0[j]).abs() <= 1e-6 * (1.0 + p0[j].abs()))
+                            || ((q_obj - obj).abs() <= 1e-6 * obj
+                                && (0..5).all(|j| (q[j] - p0[j]).abs() <= 1e-3 * p0[j].abs()))
                     };
-                    if !starts.iter().any(|(q, _)| same(q)) {
-                        starts.push((p0, obj));
+                    match starts.iter_mut().find(|(q, q_obj)| same(q, *q_obj)) {
+                        Some(kept) if obj < kept.1 => *kept = (p0, obj),
+                        Some(_) => {}
+                        None => starts.push((p0, obj)),
                     }
                 }
             }
