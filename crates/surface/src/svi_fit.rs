@@ -18,7 +18,7 @@ use crate::smile::Smile;
 use crate::svi::{RawSvi, SviSmile};
 use crate::svi_penalty::{Penalty, penalty_rows};
 use crate::svi_qe::{
-    Prepared, data_cost, data_rows, inner_fit, normal_equations, solve_box, to_raw,
+    Prepared, data_cost, data_rows, inner_fit, normal_equations, solve_box_pair, to_raw,
 };
 use parapet_core::special::norm_pdf;
 
@@ -450,9 +450,9 @@ impl SviCalibrator {
                     let sigma = ls.exp();
                     let ne = normal_equations(&data, m, sigma);
                     evals += 1;
-                    for (f, &a_lo) in families.iter().enumerate() {
-                        let q = solve_box(&ne, data.w_max, sigma, a_lo, &mut faces[f]).1;
-                        grid_nodes[f].push(([m, ls], q));
+                    let q = solve_box_pair(&ne, data.w_max, sigma, families, &mut faces);
+                    for f in 0..2 {
+                        grid_nodes[f].push(([m, ls], q[f]));
                     }
                 }
             }

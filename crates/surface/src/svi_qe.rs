@@ -144,6 +144,38 @@ pub(crate) fn solve_box(
     a_lo: f64,
     face: &mut usize,
 ) -> ([f64; 3], f64) {
+    let (x, q, _) = solve_box_kkt(ne, w_max, sigma, a_lo, face);
+    (x, q)
+}
+
+/// [`solve_box`] for the two families of lower bounds on `a` at once (`a_lo[0] > a_lo[1]`),
+/// returning both objectives. When the first solution is a KKT point with `a` off its
+/// lower bound, it is also the KKT point, hence the minimiser, of the larger box: the two
+/// boxes differ only in that bound.
+pub(crate) fn solve_box_pair(
+    ne: &Normal,
+    w_max: f64,
+    sigma: f64,
+    a_lo: [f64; 2],
+    faces: &mut [usize; 2],
+) -> [f64; 2] {
+    let (_, q0, kkt0) = solve_box_kkt(ne, w_max, sigma, a_lo[0], &mut faces[0]);
+    if kkt0 && faces[0] % 3 != 1 {
+        faces[1] = faces[0];
+        return [q0, q0];
+    }
+    [q0, solve_box(ne, w_max, sigma, a_lo[1], &mut faces[1]).1]
+}
+
+/// [`solve_box`], and whether the solution passed the KKT test (rather than being the best
+/// feasible face minimiser).
+fn solve_box_kkt(
+    ne: &Normal,
+    w_max: f64,
+    sigma: f64,
+    a_lo: f64,
+    face: &mut usize,
+) -> ([f64; 3], f64, bool) {
     let Normal { g, h, c } = *ne;
     let lo = [a_lo, 0.0, 0.0];
     let hi = [w_max, 2.0 * sigma, 2.0 * sigma];
@@ -234,11 +266,11 @@ pub(crate) fn solve_box(
         }
         if q.is_finite() && kkt(&g, &h, &x, &state) {
             *face = pattern;
-            return (x, q);
+            return (x, q, true);
         }
     }
     *face = best.2;
-    (best.0, best.1)
+    (best.0, best.1, false)
 }
 
 /// The 27 face patterns of [`solve_box`] (base-3 digits: free, lower, upper) ordered by the
@@ -434,6 +466,15 @@ mod tests {
             let mut face = FACE_ORDER[case % 27];
             let q_hint = solve_box(&ne, w_max, sigma, a_lo, &mut face).1;
             assert!((q_hint - q).abs() <= 1e-12 * (1.0 + q), "case {case}");
+            // The pair of families agrees with two separate solves.
+            let wider = a_lo - u().abs();
+            let pair = solve_box_pair(&ne, w_max, sigma, [a_lo, wider], &mut [0, 0]);
+            let q_wider = solve_box(&ne, w_max, sigma, wider, &mut 0).1;
+            assert!((pair[0] - q).abs() <= 1e-12 * (1.0 + q), "case {case}");
+            assert!(
+                (pair[1] - q_wider).abs() <= 1e-12 * (1.0 + q_wider),
+                "case {case}"
+            );
             let quad = |x: &[f64; 3]| {
                 let mut q = c;
                 for a in 0..3 {
