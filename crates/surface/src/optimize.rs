@@ -199,14 +199,15 @@ pub(crate) fn levenberg_marquardt_jac<const N: usize>(
         eval(&x, &mut r, Some(&mut jac));
         let mut jtj = [[0.0; N]; N];
         let mut jtr = [0.0; N];
-        for i in 0..m {
-            let row = &jac[i * N..(i + 1) * N];
+        // Rows as fixed-size arrays: the loops below unroll without bounds checks.
+        let (rows, _) = jac.as_chunks::<N>();
+        for (row, &ri) in rows.iter().zip(&r) {
             // Inactive penalty rows are exactly zero: most of them, most of the time.
-            if r[i] == 0.0 && row.iter().all(|&v| v == 0.0) {
+            if ri == 0.0 && row.iter().all(|&v| v == 0.0) {
                 continue;
             }
             for a in 0..N {
-                jtr[a] += row[a] * r[i];
+                jtr[a] += row[a] * ri;
                 for b in a..N {
                     jtj[a][b] += row[a] * row[b];
                 }
