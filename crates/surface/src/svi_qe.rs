@@ -332,24 +332,35 @@ pub(crate) fn data_rows(data: &Prepared, p: &[f64; 5], out: &mut [f64], jac: Opt
     let a = wmin - sigma * q;
     let (half_sum, half_diff) = (0.5 * (sp + sm), 0.5 * (sp - sm));
     let n = data.k.len();
-    for i in 0..n {
+    let residual = |i: usize| {
         let x = data.k[i] - m;
         let r = hyp(x, sigma);
-        out[i] = data.weight[i] * (a + half_diff * x + half_sum * r - data.w[i]);
-    }
-    if let Some(jac) = jac {
-        let (dq_sp, dq_sm) = (0.5 * sigma * sm / q, 0.5 * sigma * sp / q);
-        for i in 0..n {
-            let x = data.k[i] - m;
-            let r = hyp(x, sigma);
-            let wt = data.weight[i];
-            let row = &mut jac[5 * i..5 * i + 5];
-            row[0] = wt;
-            row[1] = wt * (0.5 * (x + r) - dq_sp);
-            row[2] = wt * (0.5 * (r - x) - dq_sm);
-            row[3] = wt * (-half_diff - half_sum * x / r);
-            row[4] = wt * (half_sum * sigma / r - q);
+        (
+            x,
+            r,
+            data.weight[i] * (a + half_diff * x + half_sum * r - data.w[i]),
+        )
+    };
+    let Some(jac) = jac else {
+        for (i, o) in out[..n].iter_mut().enumerate() {
+            *o = residual(i).2;
         }
+        return;
+    };
+    // One pass for residuals and Jacobian rows: `hyp` is computed once per quote.
+    let (dq_sp, dq_sm) = (0.5 * sigma * sm / q, 0.5 * sigma * sp / q);
+    let (rows, _) = jac.as_chunks_mut::<5>();
+    for (i, (o, row)) in out[..n].iter_mut().zip(rows).enumerate() {
+        let (x, r, res) = residual(i);
+        let wt = data.weight[i];
+        *o = res;
+        *row = [
+            wt,
+            wt * (0.5 * (x + r) - dq_sp),
+            wt * (0.5 * (r - x) - dq_sm),
+            wt * (-half_diff - half_sum * x / r),
+            wt * (half_sum * sigma / r - q),
+        ];
     }
 }
 
