@@ -18,7 +18,7 @@ use crate::smile::Smile;
 use crate::svi::{RawSvi, SviSmile};
 use crate::svi_penalty::{Penalty, penalty_rows};
 use crate::svi_qe::{
-    Prepared, data_cost, data_rows, inner_fit, normal_equations, solve_box, to_raw,
+    Prepared, data_cost, data_rows, inner_fit, normal_equations, solve_box_pair, to_raw,
 };
 use parapet_core::special::norm_pdf;
 
@@ -441,6 +441,8 @@ impl SviCalibrator {
                 Vec::with_capacity(s.grid_m * s.grid_sigma),
                 Vec::with_capacity(s.grid_m * s.grid_sigma),
             ];
+            // Face of the last box solution of each family, tried first by the next one.
+            let mut faces = [0usize; 2];
             for i in 0..s.grid_m {
                 let m = m_lo + (m_hi - m_lo) * i as f64 / (s.grid_m - 1) as f64;
                 for j in 0..s.grid_sigma {
@@ -448,17 +450,18 @@ impl SviCalibrator {
                     let sigma = ls.exp();
                     let ne = normal_equations(&data, m, sigma);
                     evals += 1;
-                    for (f, &a_lo) in families.iter().enumerate() {
-                        grid_nodes[f].push(([m, ls], solve_box(&ne, data.w_max, sigma, a_lo).1));
+                    let q = solve_box_pair(&ne, data.w_max, sigma, families, &mut faces);
+                    for f in 0..2 {
+                        grid_nodes[f].push(([m, ls], q[f]));
                     }
                 }
             }
-            for (mut nodes, a_lo) in grid_nodes.into_iter().zip(families) {
+            for ((mut nodes, a_lo), mut face) in grid_nodes.into_iter().zip(families).zip(faces) {
                 let mut outer = |x: [f64; 2]| -> f64 {
                     evals += 1;
                     let m = x[0].clamp(m_lo, m_hi);
                     let sigma = x[1].clamp(ls_lo, ls_hi).exp();
-                    inner_fit(&data, m, sigma, a_lo).1
+                    inner_fit(&data, m, sigma, a_lo, &mut face).1
                 };
                 nodes.sort_by(|a, b| a.1.total_cmp(&b.1));
                 for (rank, node) in nodes.iter().take(s.starts).enumerate() {
@@ -471,7 +474,7 @@ impl SviCalibrator {
                     };
                     let x = nelder_mead_2d(&mut outer, node.0, step, budget, 1e-6).0;
                     let (m, sigma) = (x[0].clamp(m_lo, m_hi), x[1].clamp(ls_lo, ls_hi).exp());
-                    let (abc, obj) = inner_fit(&data, m, sigma, a_lo);
+                    let (abc, obj) = inner_fit(&data, m, sigma, a_lo, &mut 0);
                     if !obj.is_finite() {
                         continue;
                     }
@@ -482,12 +485,18 @@ impl SviCalibrator {
                     let sp = (u / sigma).max(1e-6);
                     let sm = (v / sigma).max(1e-6);
                     let p0 = [a + sigma * (sp * sm).sqrt(), sp, sm, m, sigma];
-                    // Starts that converged to the same slice need one polish only.
-                    let same = |q: &[f64; 5]| {
+                    // Starts that converged to the same slice need one polish only: the same
+                    // parameters, or the same outer minimum found by both families (equal
+                    // objectives to the outer tolerance, parameters to its resolution).
+                    let same = |q: &[f64; 5], q_obj: f64| {
                         (0..5).all(|j| (q[j] - p0[j]).abs() <= 1e-6 * (1.0 + p0[j].abs()))
+                            || ((q_obj - obj).abs() <= 1e-6 * obj
+                                && (0..5).all(|j| (q[j] - p0[j]).abs() <= 1e-3 * p0[j].abs()))
                     };
-                    if !starts.iter().any(|(q, _)| same(q)) {
-                        starts.push((p0, obj));
+                    match starts.iter_mut().find(|(q, q_obj)| same(q, *q_obj)) {
+                        Some(kept) if obj < kept.1 => *kept = (p0, obj),
+                        Some(_) => {}
+                        None => starts.push((p0, obj)),
                     }
                 }
             }

@@ -63,9 +63,21 @@ impl Prepared {
 /// `w = a + u·(√(y²+1) + y)/2 + v·(√(y²+1) − y)/2` is linear in `(a, u, v)`, where
 /// `u = bσ(1 + ρ)` and `v = bσ(1 − ρ)`. Minimises the weighted squared error exactly under the
 /// box `a_lo ≤ a ≤ max w`, `0 ≤ u, v ≤ 2σ` (Lee's wing bound) by enumerating the faces of the box.
-/// Returns `((a, u, v), ½·objective)`.
-pub(crate) fn inner_fit(data: &Prepared, m: f64, sigma: f64, a_lo: f64) -> ([f64; 3], f64) {
-    solve_box(&normal_equations(data, m, sigma), data.w_max, sigma, a_lo)
+/// Returns `((a, u, v), ½·objective)`; `face` as in [`solve_box`].
+pub(crate) fn inner_fit(
+    data: &Prepared,
+    m: f64,
+    sigma: f64,
+    a_lo: f64,
+    face: &mut usize,
+) -> ([f64; 3], f64) {
+    solve_box(
+        &normal_equations(data, m, sigma),
+        data.w_max,
+        sigma,
+        a_lo,
+        face,
+    )
 }
 
 /// Weighted normal equations `(G, h, c)` of the inner problem at `(m, σ)`: the objective is
@@ -121,7 +133,49 @@ pub(crate) fn normal_equations(data: &Prepared, m: f64, sigma: f64) -> Normal {
 }
 
 /// Minimises the inner objective on the box `a_lo ≤ a ≤ w_max`, `0 ≤ u, v ≤ 2σ`.
-pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64; 3], f64) {
+///
+/// `face` (a pattern of [`FACE_ORDER`]) is tried first and set to the face of the solution:
+/// the outer search moves `(m, σ)` a little at a time, so the previous solution's face
+/// usually holds the next one and its KKT test ends the search at once.
+pub(crate) fn solve_box(
+    ne: &Normal,
+    w_max: f64,
+    sigma: f64,
+    a_lo: f64,
+    face: &mut usize,
+) -> ([f64; 3], f64) {
+    let (x, q, _) = solve_box_kkt(ne, w_max, sigma, a_lo, face);
+    (x, q)
+}
+
+/// [`solve_box`] for the two families of lower bounds on `a` at once (`a_lo[0] > a_lo[1]`),
+/// returning both objectives. When the first solution is a KKT point with `a` off its
+/// lower bound, it is also the KKT point, hence the minimiser, of the larger box: the two
+/// boxes differ only in that bound.
+pub(crate) fn solve_box_pair(
+    ne: &Normal,
+    w_max: f64,
+    sigma: f64,
+    a_lo: [f64; 2],
+    faces: &mut [usize; 2],
+) -> [f64; 2] {
+    let (_, q0, kkt0) = solve_box_kkt(ne, w_max, sigma, a_lo[0], &mut faces[0]);
+    if kkt0 && faces[0] % 3 != 1 {
+        faces[1] = faces[0];
+        return [q0, q0];
+    }
+    [q0, solve_box(ne, w_max, sigma, a_lo[1], &mut faces[1]).1]
+}
+
+/// [`solve_box`], and whether the solution passed the KKT test (rather than being the best
+/// feasible face minimiser).
+fn solve_box_kkt(
+    ne: &Normal,
+    w_max: f64,
+    sigma: f64,
+    a_lo: f64,
+    face: &mut usize,
+) -> ([f64; 3], f64, bool) {
     let Normal { g, h, c } = *ne;
     let lo = [a_lo, 0.0, 0.0];
     let hi = [w_max, 2.0 * sigma, 2.0 * sigma];
@@ -135,13 +189,14 @@ pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64
         }
         0.5 * q.max(0.0)
     };
-    let mut best = ([0.0; 3], f64::INFINITY);
+    let mut best = ([0.0; 3], f64::INFINITY, *face);
     // Each variable is free (0), at its lower (1) or upper (2) bound: 27 faces, visited by
     // the number of active bounds. The problem is convex, so a feasible face minimiser that
     // satisfies the KKT sign conditions (gradient ≥ 0 at a lower bound, ≤ 0 at an upper one)
     // is the constrained minimiser and ends the search; otherwise the best feasible face
     // minimiser is kept (the KKT test can fail by rounding on a singular G).
-    for pattern in FACE_ORDER {
+    let first = *face;
+    for pattern in std::iter::once(first).chain(FACE_ORDER.into_iter().filter(|&p| p != first)) {
         let state = [pattern % 3, (pattern / 3) % 3, pattern / 9];
         let mut x = [0.0; 3];
         let mut free = [0usize; 3];
@@ -207,13 +262,15 @@ pub(crate) fn solve_box(ne: &Normal, w_max: f64, sigma: f64, a_lo: f64) -> ([f64
         }
         let q = quad(&x);
         if q < best.1 {
-            best = (x, q);
+            best = (x, q, pattern);
         }
         if q.is_finite() && kkt(&g, &h, &x, &state) {
-            return (x, q);
+            *face = pattern;
+            return (x, q, true);
         }
     }
-    best
+    *face = best.2;
+    (best.0, best.1, false)
 }
 
 /// The 27 face patterns of [`solve_box`] (base-3 digits: free, lower, upper) ordered by the
@@ -275,24 +332,35 @@ pub(crate) fn data_rows(data: &Prepared, p: &[f64; 5], out: &mut [f64], jac: Opt
     let a = wmin - sigma * q;
     let (half_sum, half_diff) = (0.5 * (sp + sm), 0.5 * (sp - sm));
     let n = data.k.len();
-    for i in 0..n {
+    let residual = |i: usize| {
         let x = data.k[i] - m;
         let r = hyp(x, sigma);
-        out[i] = data.weight[i] * (a + half_diff * x + half_sum * r - data.w[i]);
-    }
-    if let Some(jac) = jac {
-        let (dq_sp, dq_sm) = (0.5 * sigma * sm / q, 0.5 * sigma * sp / q);
-        for i in 0..n {
-            let x = data.k[i] - m;
-            let r = hyp(x, sigma);
-            let wt = data.weight[i];
-            let row = &mut jac[5 * i..5 * i + 5];
-            row[0] = wt;
-            row[1] = wt * (0.5 * (x + r) - dq_sp);
-            row[2] = wt * (0.5 * (r - x) - dq_sm);
-            row[3] = wt * (-half_diff - half_sum * x / r);
-            row[4] = wt * (half_sum * sigma / r - q);
+        (
+            x,
+            r,
+            data.weight[i] * (a + half_diff * x + half_sum * r - data.w[i]),
+        )
+    };
+    let Some(jac) = jac else {
+        for (i, o) in out[..n].iter_mut().enumerate() {
+            *o = residual(i).2;
         }
+        return;
+    };
+    // One pass for residuals and Jacobian rows: `hyp` is computed once per quote.
+    let (dq_sp, dq_sm) = (0.5 * sigma * sm / q, 0.5 * sigma * sp / q);
+    let (rows, _) = jac.as_chunks_mut::<5>();
+    for (i, (o, row)) in out[..n].iter_mut().zip(rows).enumerate() {
+        let (x, r, res) = residual(i);
+        let wt = data.weight[i];
+        *o = res;
+        *row = [
+            wt,
+            wt * (0.5 * (x + r) - dq_sp),
+            wt * (0.5 * (r - x) - dq_sm),
+            wt * (-half_diff - half_sum * x / r),
+            wt * (half_sum * sigma / r - q),
+        ];
     }
 }
 
@@ -347,7 +415,7 @@ mod tests {
         let d = data();
         let (m, sigma) = (0.02, 0.1);
         for a_lo in [0.0, -1.0] {
-            let (x, obj) = inner_fit(&d, m, sigma, a_lo);
+            let (x, obj) = inner_fit(&d, m, sigma, a_lo, &mut 0);
             assert!(x[0] >= a_lo && x[0] <= d.w_max && x[1] >= 0.0 && x[2] >= 0.0);
             assert!(x[1] <= 2.0 * sigma && x[2] <= 2.0 * sigma);
             let f = |x: [f64; 3]| -> f64 {
@@ -404,7 +472,20 @@ mod tests {
             }
             let ne = Normal { g, h, c };
             let (sigma, w_max, a_lo) = (0.5 + 0.5 * u().abs(), 1.0 + u().abs(), -u().abs());
-            let (x, q) = solve_box(&ne, w_max, sigma, a_lo);
+            let (x, q) = solve_box(&ne, w_max, sigma, a_lo, &mut 0);
+            // Starting from any other face reaches the same minimum.
+            let mut face = FACE_ORDER[case % 27];
+            let q_hint = solve_box(&ne, w_max, sigma, a_lo, &mut face).1;
+            assert!((q_hint - q).abs() <= 1e-12 * (1.0 + q), "case {case}");
+            // The pair of families agrees with two separate solves.
+            let wider = a_lo - u().abs();
+            let pair = solve_box_pair(&ne, w_max, sigma, [a_lo, wider], &mut [0, 0]);
+            let q_wider = solve_box(&ne, w_max, sigma, wider, &mut 0).1;
+            assert!((pair[0] - q).abs() <= 1e-12 * (1.0 + q), "case {case}");
+            assert!(
+                (pair[1] - q_wider).abs() <= 1e-12 * (1.0 + q_wider),
+                "case {case}"
+            );
             let quad = |x: &[f64; 3]| {
                 let mut q = c;
                 for a in 0..3 {
