@@ -123,7 +123,14 @@ impl<'a> BlackChain<'a> {
         let expiries = &self.expiries[base..end];
         let mut ok = [false; BLOCK];
         let ok = &mut ok[..out.len()];
-        lane::black_prices(kinds, forwards, strikes, expiries, vols, out, ok);
+        let columns = lane::Columns {
+            kinds,
+            forwards,
+            strikes,
+            expiries,
+            vols,
+        };
+        lane::rows::<lane::Prices>(columns, out, ok);
         for (j, _) in ok.iter().enumerate().filter(|(_, flag)| !**flag) {
             out[j] = black::price(kinds[j], forwards[j], strikes[j], expiries[j], vols[j]);
         }
@@ -197,15 +204,14 @@ impl<'a> BlackChain<'a> {
         let end = base + out.len();
         let mut ok = [false; BLOCK];
         let ok = &mut ok[..out.len()];
-        lane::black_greeks_rows(
-            &self.kinds[base..end],
-            &self.forwards[base..end],
-            &self.strikes[base..end],
-            &self.expiries[base..end],
+        let columns = lane::Columns {
+            kinds: &self.kinds[base..end],
+            forwards: &self.forwards[base..end],
+            strikes: &self.strikes[base..end],
+            expiries: &self.expiries[base..end],
             vols,
-            out,
-            ok,
-        );
+        };
+        lane::rows::<lane::Greeks>(columns, out, ok);
         for (j, _) in ok.iter().enumerate().filter(|(_, flag)| !**flag) {
             out[j] = self.greeks_row(base + j, vols[j])?;
         }

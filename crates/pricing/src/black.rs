@@ -75,13 +75,7 @@ pub(crate) fn price_lane(
     t: f64,
     vol: f64,
 ) -> (f64, bool) {
-    let (value, ok) = lane::black_price(
-        lane::M::from_fn(|_| kind == OptionKind::Call),
-        V([forward]),
-        V([strike]),
-        V([t]),
-        V([vol]),
-    );
+    let (value, ok) = lane::black_price(lane::Row::one(kind, forward, strike, t, vol));
     (value.0[0], ok.get(0))
 }
 
@@ -364,16 +358,9 @@ impl Black76 {
         let t = self.expiry;
         let d = self.discount;
         let rate = if d == 1.0 { 0.0 } else { -d.ln() / t };
+        let row = lane::Row::one(self.kind, f, k, t, vol);
         // The branch-free evaluation chain loops run, where it applies.
-        let (lanes, ok) = lane::black_greeks(
-            lane::M::from_fn(|_| self.kind == OptionKind::Call),
-            V([f]),
-            V([k]),
-            V([t]),
-            V([vol]),
-            V([d]),
-            V([rate]),
-        );
+        let (lanes, ok) = lane::black_greeks(row, V([d]), V([rate]));
         if ok.get(0) {
             let g = lanes.row(0);
             check_finite(&g)?;
@@ -383,38 +370,8 @@ impl Black76 {
         let x = normalised::log_moneyness(f, k);
         let root = f.sqrt() * k.sqrt();
         // The out-of-the-money call with x_otm = −|x|; e^{x_otm/2} = √(min(F,K)/max(F,K)).
-        let parts = normalised::otm_parts(-x.abs(), s, root, (f.min(k) / f.max(k)).sqrt());
-        // Φ(±d₁), Φ(±d₂) by parity: for x ≤ 0, Φ(d₁) = Φ(h+t) and Φ(d₂) = Φ(h−t); for x > 0 the
-        // out-of-the-money call is the mirrored one, Φ(−d₂) = Φ(h+t) and Φ(−d₁) = Φ(h−t).
-        // `1 − Φ(h−t)` complements a value ≤ ½, and Φ(−(h+t)) is direct where it is small.
-        let (a, a_bar, b) = (parts.cdf_plus, parts.cdf_plus_complement, parts.cdf_minus);
-        let (n_d1, n_minus_d1, n_d2, n_minus_d2) = if x <= 0.0 {
-            (a, a_bar, b, 1.0 - b)
-        } else {
-            (1.0 - b, b, a_bar, a)
-        };
-        let (n_theta_d1, n_theta_d2) = match self.kind {
-            OptionKind::Call => (n_d1, n_d2),
-            OptionKind::Put => (n_minus_d1, n_minus_d2),
-        };
-        let sign = self.kind.sign();
-        let intrinsic = self.kind.intrinsic(f, k);
-        let bound = match self.kind {
-            OptionKind::Call => f,
-            OptionKind::Put => k,
-        };
-        let undiscounted = (intrinsic + parts.value).min(bound);
-        let vega = root * t.sqrt() * FRAC_1_SQRT_2PI * parts.gauss;
-        let g = ForwardGreeks {
-            price: d * undiscounted,
-            delta: d * sign * n_theta_d1,
-            gamma: d * vega / (f * f * vol * t),
-            vega: d * vega,
-            theta: rate * d * undiscounted - d * vega * vol / (2.0 * t),
-            strike_delta: -d * sign * n_theta_d2,
-            strike_gamma: d * vega / (k * k * vol * t),
-            itm_probability: n_theta_d2,
-        };
+        let pieces = normalised::otm_parts(-x.abs(), s, root, (f.min(k) / f.max(k)).sqrt());
+        let g = lane::assemble_greeks(&row, V([x]), V([root]), &pieces, V([d]), V([rate])).row(0);
         check_finite(&g)?;
         Ok(g)
     }

@@ -568,75 +568,132 @@ pub(crate) fn cdf_plus<const N: usize>(
     )
 }
 
-/// Undiscounted Black-76 prices of `N` rows (calls where `call` is set) and whether each row
-/// is in the lanes' domain (elsewhere the value is meaningless).
+/// `N` chain rows, one per lane: calls where `call` is set, forward `F`, strike `K`, expiry
+/// `T` and volatility `σ`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row<const N: usize> {
+    pub call: M<N>,
+    pub forward: V<N>,
+    pub strike: V<N>,
+    pub t: V<N>,
+    pub vol: V<N>,
+}
+
+impl Row<1> {
+    /// One row in one lane (what the scalar entry points evaluate).
+    #[inline(always)]
+    pub(crate) fn one(kind: OptionKind, forward: f64, strike: f64, t: f64, vol: f64) -> Self {
+        Row {
+            call: M::from_fn(|_| kind == OptionKind::Call),
+            forward: V([forward]),
+            strike: V([strike]),
+            t: V([t]),
+            vol: V([vol]),
+        }
+    }
+}
+
+/// The columns of a chain (all of one length), as chain loops read them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Columns<'a> {
+    pub kinds: &'a [OptionKind],
+    pub forwards: &'a [f64],
+    pub strikes: &'a [f64],
+    pub expiries: &'a [f64],
+    pub vols: &'a [f64],
+}
+
+impl Columns<'_> {
+    /// Rows `base..base + N`.
+    #[inline(always)]
+    fn row<const N: usize>(&self, base: usize) -> Row<N> {
+        let column = |c: &[f64]| V::<N>(array::from_fn(|i| c[base + i]));
+        Row {
+            call: M::from_fn(|i| self.kinds[base + i] == OptionKind::Call),
+            forward: column(self.forwards),
+            strike: column(self.strikes),
+            t: column(self.expiries),
+            vol: column(self.vols),
+        }
+    }
+}
+
+/// `σ√T`, `x = ln(F/K)` (and whether it is in the lanes' domain), `√(FK)` and
+/// `e^{−|x|/2} = √(min(F, K)/max(F, K))` of a row group.
 #[inline(always)]
-pub(crate) fn black_price<const N: usize>(
-    call: M<N>,
-    forward: V<N>,
-    strike: V<N>,
-    t: V<N>,
-    vol: V<N>,
-) -> (V<N>, M<N>) {
-    let s = vol * t.sqrt();
-    let (x, x_ok) = log_moneyness(forward, strike);
+fn moneyness<const N: usize>(row: &Row<N>) -> (V<N>, V<N>, M<N>, V<N>, V<N>) {
+    let s = row.vol * row.t.sqrt();
+    let (x, x_ok) = log_moneyness(row.forward, row.strike);
     // √(FK) = max(F, K)·√(min/max): one square root for both scales.
-    let larger = forward.max(strike);
-    let root_ratio = (forward.min(strike) / larger).sqrt();
-    let root = larger * root_ratio;
+    let larger = row.forward.max(row.strike);
+    let root_ratio = (row.forward.min(row.strike) / larger).sqrt();
+    (s, x, x_ok, larger * root_ratio, root_ratio)
+}
+
+/// Undiscounted Black-76 prices of `N` rows and whether each row is in the lanes' domain
+/// (elsewhere the value is meaningless).
+#[inline(always)]
+pub(crate) fn black_price<const N: usize>(row: Row<N>) -> (V<N>, M<N>) {
+    let (s, x, x_ok, root, root_ratio) = moneyness(&row);
     let otm = otm_call(-x.abs(), s, root, root_ratio, false);
-    let intrinsic = call
-        .select(forward - strike, strike - forward)
+    let intrinsic = row
+        .call
+        .select(row.forward - row.strike, row.strike - row.forward)
         .max(V::splat(0.0));
-    let bound = call.select(forward, strike);
+    let bound = row.call.select(row.forward, row.strike);
     ((intrinsic + otm.value).min(bound), x_ok & otm.ok)
 }
 
-/// Forward Greeks of `N` rows (see [`Black76::greeks`](crate::black::Black76::greeks) for the
-/// formulas), given the discount factor and its rate `r = −ln(D)/T`, and whether each row is
-/// in the lanes' domain. The densities come from the shared Gaussian factor and `Φ(h ± t)`
-/// from the region's `erfcx` values: `Φ(h − t) = ½·e^{−(h²+t²)/2}·erfcx(y₋)·e^{x/2}` and
-/// [`cdf_plus`] for `Φ(±(h + t))`.
+/// What the forward Greeks need of the out-of-the-money call `x_otm = −|x|`, lane by lane
+/// (the general scheme's [`otm_parts`](crate::normalised::otm_parts) gives them in one lane).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OtmPieces<const N: usize> {
+    /// `√(FK)·b(x_otm, s)`.
+    pub value: V<N>,
+    /// `e^{−(h² + t²)/2}`.
+    pub gauss: V<N>,
+    /// `Φ(h + t)`.
+    pub cdf_plus: V<N>,
+    /// `Φ(−(h + t))`.
+    pub cdf_plus_complement: V<N>,
+    /// `Φ(h − t)`.
+    pub cdf_minus: V<N>,
+}
+
+/// The forward Greeks of [`Black76::greeks`](crate::black::Black76::greeks) from the pieces
+/// of the out-of-the-money call, given `x = ln(F/K)`, `√(FK)`, the discount factor and its
+/// rate `r = −ln(D)/T`. Both the lanes and the general scheme's fallback assemble here, so
+/// the formulas exist once.
+///
+/// `Φ(±d₁)`, `Φ(±d₂)` by parity: for `x ≤ 0`, `Φ(d₁) = Φ(h+t)` and `Φ(d₂) = Φ(h−t)`; for
+/// `x > 0` the out-of-the-money call is the mirrored one, `Φ(−d₂) = Φ(h+t)` and
+/// `Φ(−d₁) = Φ(h−t)`. `1 − Φ(h−t)` complements a value `≤ ½`, and `Φ(−(h+t))` is direct
+/// where it is small.
 #[inline(always)]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the columns of a chain row, each a lane vector"
-)]
-pub(crate) fn black_greeks<const N: usize>(
-    call: M<N>,
-    forward: V<N>,
-    strike: V<N>,
-    t: V<N>,
-    vol: V<N>,
+pub(crate) fn assemble_greeks<const N: usize>(
+    row: &Row<N>,
+    x: V<N>,
+    root: V<N>,
+    otm: &OtmPieces<N>,
     discount: V<N>,
     rate: V<N>,
-) -> (LaneGreeks<N>, M<N>) {
-    let s = vol * t.sqrt();
-    let (x, x_ok) = log_moneyness(forward, strike);
-    // √(FK) = max(F, K)·√(min/max): one square root for both scales.
-    let larger = forward.max(strike);
-    let root_ratio = (forward.min(strike) / larger).sqrt();
-    let root = larger * root_ratio;
-    let otm_x = -x.abs();
-    let otm = otm_call(otm_x, s, root, root_ratio, true);
-    let (a, a_bar) = cdf_plus(otm_x, s, otm.gauss, root_ratio);
-    let b = 0.5 * otm.gauss * otm.minus * root_ratio;
-    // Φ(±d₁), Φ(±d₂) by parity (as in the scalar code): for x ≤ 0, Φ(d₁) = Φ(h+t) and
-    // Φ(d₂) = Φ(h−t); for x > 0 the out-of-the-money call is the mirrored one.
+) -> LaneGreeks<N> {
+    let (a, a_bar, b) = (otm.cdf_plus, otm.cdf_plus_complement, otm.cdf_minus);
     let below = x.compare(V::splat(0.0), |x, z| x <= z);
     let n_d1 = below.select(a, 1.0 - b);
     let n_minus_d1 = below.select(a_bar, b);
     let n_d2 = below.select(b, a_bar);
     let n_minus_d2 = below.select(1.0 - b, a);
-    let n_theta_d1 = call.select(n_d1, n_minus_d1);
-    let n_theta_d2 = call.select(n_d2, n_minus_d2);
-    let sign = call.select(V::splat(1.0), V::splat(-1.0));
+    let n_theta_d1 = row.call.select(n_d1, n_minus_d1);
+    let n_theta_d2 = row.call.select(n_d2, n_minus_d2);
+    let sign = row.call.select(V::splat(1.0), V::splat(-1.0));
+    let (forward, strike, t, vol) = (row.forward, row.strike, row.t, row.vol);
     let intrinsic = (sign * (forward - strike)).max(V::splat(0.0));
-    let bound = call.select(forward, strike);
+    let bound = row.call.select(forward, strike);
     let undiscounted = (intrinsic + otm.value).min(bound);
     let vega = root * t.sqrt() * FRAC_1_SQRT_2PI * otm.gauss;
     let d = discount;
-    let greeks = LaneGreeks {
+    LaneGreeks {
         price: d * undiscounted,
         delta: d * sign * n_theta_d1,
         gamma: d * vega / (forward * forward * vol * t),
@@ -645,8 +702,34 @@ pub(crate) fn black_greeks<const N: usize>(
         strike_delta: -d * sign * n_theta_d2,
         strike_gamma: d * vega / (strike * strike * vol * t),
         itm_probability: n_theta_d2,
+    }
+}
+
+/// Forward Greeks of `N` rows (see [`Black76::greeks`](crate::black::Black76::greeks) for the
+/// formulas), given the discount factor and its rate `r = −ln(D)/T`, and whether each row is
+/// in the lanes' domain. The densities come from the shared Gaussian factor and `Φ(h ± t)`
+/// from the region's `erfcx` values: `Φ(h − t) = ½·e^{−(h²+t²)/2}·erfcx(y₋)·e^{x/2}` and
+/// [`cdf_plus`] for `Φ(±(h + t))`.
+#[inline(always)]
+pub(crate) fn black_greeks<const N: usize>(
+    row: Row<N>,
+    discount: V<N>,
+    rate: V<N>,
+) -> (LaneGreeks<N>, M<N>) {
+    let (s, x, x_ok, root, root_ratio) = moneyness(&row);
+    let otm_x = -x.abs();
+    let otm = otm_call(otm_x, s, root, root_ratio, true);
+    let (cdf_plus, cdf_plus_complement) = cdf_plus(otm_x, s, otm.gauss, root_ratio);
+    let pieces = OtmPieces {
+        value: otm.value,
+        gauss: otm.gauss,
+        cdf_plus,
+        cdf_plus_complement,
+        cdf_minus: 0.5 * otm.gauss * otm.minus * root_ratio,
     };
-    (greeks, x_ok & otm.ok & vol.gt(0.0) & t.gt(0.0))
+    let greeks = assemble_greeks(&row, x, root, &pieces, discount, rate);
+    let ok = x_ok & otm.ok & row.vol.gt(0.0) & row.t.gt(0.0);
+    (greeks, ok)
 }
 
 /// [`ForwardGreeks`](crate::black::ForwardGreeks) of `N` rows, field by field.
@@ -682,99 +765,57 @@ impl<const N: usize> LaneGreeks<N> {
 /// Rows per lane group in chain loops.
 pub(crate) const WIDTH: usize = 8;
 
-/// [`black_price`] over columns of equal length: the first `WIDTH·⌊n/WIDTH⌋` rows in packed
-/// groups, the rest one lane at a time; `ok[i]` says whether `out[i]` is the price.
-///
-/// On x86-64 processors with AVX2 the loop runs in a copy compiled for it (detected at run
-/// time); the results are the same bits either way.
-pub(crate) fn black_prices(
-    kinds: &[OptionKind],
-    forwards: &[f64],
-    strikes: &[f64],
-    expiries: &[f64],
-    vols: &[f64],
-    out: &mut [f64],
-    ok: &mut [bool],
-) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor supports AVX2 (checked just above).
-            #[allow(
-                unsafe_code,
-                reason = "calling a function compiled for AVX2 needs the run-time check above"
-            )]
-            unsafe {
-                black_prices_avx2(kinds, forwards, strikes, expiries, vols, out, ok)
-            };
-            return;
-        }
-    }
-    black_prices_generic(kinds, forwards, strikes, expiries, vols, out, ok);
+/// What a chain loop evaluates for each group of rows.
+pub(crate) trait Kernel {
+    /// One row's result.
+    type Out: Copy;
+
+    /// The results of the `N` rows into `out` (of length `N`), and whether each is valid
+    /// into `ok`.
+    fn eval<const N: usize>(row: Row<N>, out: &mut [Self::Out], ok: &mut [bool]);
 }
 
-/// [`black_prices_generic`] compiled for AVX2 (calling it needs the processor to have it).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn black_prices_avx2(
-    kinds: &[OptionKind],
-    forwards: &[f64],
-    strikes: &[f64],
-    expiries: &[f64],
-    vols: &[f64],
-    out: &mut [f64],
-    ok: &mut [bool],
-) {
-    black_prices_generic(kinds, forwards, strikes, expiries, vols, out, ok);
-}
+/// Undiscounted prices, [`black_price`].
+pub(crate) struct Prices;
 
-#[inline(always)]
-fn black_prices_generic(
-    kinds: &[OptionKind],
-    forwards: &[f64],
-    strikes: &[f64],
-    expiries: &[f64],
-    vols: &[f64],
-    out: &mut [f64],
-    ok: &mut [bool],
-) {
-    let n = out.len();
-    let packed = n - n % WIDTH;
-    for base in (0..packed).step_by(WIDTH) {
-        let row = |column: &[f64]| V::<WIDTH>(array::from_fn(|i| column[base + i]));
-        let call = M::from_fn(|i| kinds[base + i] == OptionKind::Call);
-        let (value, good) =
-            black_price(call, row(forwards), row(strikes), row(expiries), row(vols));
-        out[base..base + WIDTH].copy_from_slice(&value.0);
-        for (i, flag) in ok[base..base + WIDTH].iter_mut().enumerate() {
+impl Kernel for Prices {
+    type Out = f64;
+
+    #[inline(always)]
+    fn eval<const N: usize>(row: Row<N>, out: &mut [f64], ok: &mut [bool]) {
+        let (value, good) = black_price(row);
+        out.copy_from_slice(&value.0);
+        for (i, flag) in ok.iter_mut().enumerate() {
             *flag = good.get(i);
         }
     }
-    for i in packed..n {
-        let (value, good) = black_price(
-            M::from_fn(|_| kinds[i] == OptionKind::Call),
-            V([forwards[i]]),
-            V([strikes[i]]),
-            V([expiries[i]]),
-            V([vols[i]]),
-        );
-        out[i] = value.0[0];
-        ok[i] = good.get(0);
+}
+
+/// Undiscounted forward Greeks (`D = 1`, `r = 0`), [`black_greeks`]; a row is valid when it
+/// is in the domain and every field is finite.
+pub(crate) struct Greeks;
+
+impl Kernel for Greeks {
+    type Out = ForwardGreeks;
+
+    #[inline(always)]
+    fn eval<const N: usize>(row: Row<N>, out: &mut [ForwardGreeks], ok: &mut [bool]) {
+        let (greeks, good) = black_greeks(row, V::splat(1.0), V::splat(0.0));
+        for i in 0..N {
+            let g = greeks.row(i);
+            out[i] = g;
+            ok[i] = good.get(i) && check_finite(&g).is_ok();
+        }
     }
 }
 
-/// [`black_greeks`] over the rows of a chain (undiscounted: `D = 1`, `r = 0`) in packed
-/// groups and then one lane at a time, like [`black_prices`]; `ok[i]` says whether `out[i]` is
-/// the row's Greeks (in the domain and every field finite).
-pub(crate) fn black_greeks_rows(
-    kinds: &[OptionKind],
-    forwards: &[f64],
-    strikes: &[f64],
-    expiries: &[f64],
-    vols: &[f64],
-    out: &mut [ForwardGreeks],
-    ok: &mut [bool],
-) {
+/// Kernel `K` over the rows of `columns` (each of `out.len()` rows): the first
+/// `WIDTH·⌊n/WIDTH⌋` rows in packed groups, the rest one lane at a time; `ok[i]` says whether
+/// `out[i]` is the row's result.
+///
+/// On x86-64 processors with AVX2 the loop runs in a copy compiled for it (detected at run
+/// time); the results are the same bits either way.
+pub(crate) fn rows<K: Kernel>(columns: Columns<'_>, out: &mut [K::Out], ok: &mut [bool]) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
@@ -784,71 +825,35 @@ pub(crate) fn black_greeks_rows(
                 reason = "calling a function compiled for AVX2 needs the run-time check above"
             )]
             unsafe {
-                black_greeks_avx2(kinds, forwards, strikes, expiries, vols, out, ok)
+                rows_avx2::<K>(columns, out, ok)
             };
             return;
         }
     }
-    black_greeks_generic(kinds, forwards, strikes, expiries, vols, out, ok);
+    rows_generic::<K>(columns, out, ok);
 }
 
-/// [`black_greeks_generic`] compiled for AVX2 (calling it needs the processor to have it).
+/// [`rows_generic`] compiled for AVX2 (calling it needs the processor to have it).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn black_greeks_avx2(
-    kinds: &[OptionKind],
-    forwards: &[f64],
-    strikes: &[f64],
-    expiries: &[f64],
-    vols: &[f64],
-    out: &mut [ForwardGreeks],
-    ok: &mut [bool],
-) {
-    black_greeks_generic(kinds, forwards, strikes, expiries, vols, out, ok);
+fn rows_avx2<K: Kernel>(columns: Columns<'_>, out: &mut [K::Out], ok: &mut [bool]) {
+    rows_generic::<K>(columns, out, ok);
 }
 
 #[inline(always)]
-fn black_greeks_generic(
-    kinds: &[OptionKind],
-    forwards: &[f64],
-    strikes: &[f64],
-    expiries: &[f64],
-    vols: &[f64],
-    out: &mut [ForwardGreeks],
-    ok: &mut [bool],
-) {
+fn rows_generic<K: Kernel>(columns: Columns<'_>, out: &mut [K::Out], ok: &mut [bool]) {
     let n = out.len();
     let packed = n - n % WIDTH;
     for base in (0..packed).step_by(WIDTH) {
-        let row = |column: &[f64]| V::<WIDTH>(array::from_fn(|i| column[base + i]));
-        let (greeks, good) = black_greeks(
-            M::from_fn(|i| kinds[base + i] == OptionKind::Call),
-            row(forwards),
-            row(strikes),
-            row(expiries),
-            row(vols),
-            V::splat(1.0),
-            V::splat(0.0),
+        let group = base..base + WIDTH;
+        K::eval(
+            columns.row::<WIDTH>(base),
+            &mut out[group.clone()],
+            &mut ok[group],
         );
-        for i in 0..WIDTH {
-            let g = greeks.row(i);
-            out[base + i] = g;
-            ok[base + i] = good.get(i) && check_finite(&g).is_ok();
-        }
     }
     for i in packed..n {
-        let (greeks, good) = black_greeks(
-            M::from_fn(|_| kinds[i] == OptionKind::Call),
-            V([forwards[i]]),
-            V([strikes[i]]),
-            V([expiries[i]]),
-            V([vols[i]]),
-            V([1.0]),
-            V([0.0]),
-        );
-        let g = greeks.row(0);
-        out[i] = g;
-        ok[i] = good.get(0) && check_finite(&g).is_ok();
+        K::eval(columns.row::<1>(i), &mut out[i..=i], &mut ok[i..=i]);
     }
 }
 
@@ -971,17 +976,22 @@ mod tests {
                 .push(if i % 97 == 0 { 0.0 } else { 0.01 + 2.0 * u * w });
         }
         let (mut out, mut ok) = (vec![0.0; rows], vec![false; rows]);
-        black_prices(
-            &columns.0, &columns.1, &columns.2, &columns.3, &columns.4, &mut out, &mut ok,
-        );
+        let chain = Columns {
+            kinds: &columns.0,
+            forwards: &columns.1,
+            strikes: &columns.2,
+            expiries: &columns.3,
+            vols: &columns.4,
+        };
+        super::rows::<Prices>(chain, &mut out, &mut ok);
         for i in 0..rows {
-            let (value, good) = black_price(
-                M::from_fn(|_| columns.0[i] == OptionKind::Call),
-                V([columns.1[i]]),
-                V([columns.2[i]]),
-                V([columns.3[i]]),
-                V([columns.4[i]]),
-            );
+            let (value, good) = black_price(Row::one(
+                columns.0[i],
+                columns.1[i],
+                columns.2[i],
+                columns.3[i],
+                columns.4[i],
+            ));
             assert_eq!(ok[i], good.get(0), "row {i}");
             if ok[i] {
                 assert_eq!(out[i].to_bits(), value.0[0].to_bits(), "row {i}");

@@ -38,7 +38,7 @@
 
 use parapet_core::special::{erfc, erfcx as core_erfcx, norm_cdf};
 
-use crate::lane::{self, V};
+use crate::lane::{self, OtmPieces, V};
 
 /// 1/√(2π).
 pub(crate) const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
@@ -273,23 +273,8 @@ pub(crate) fn otm_call_and_vega(x: f64, s: f64) -> (f64, f64) {
     (b, FRAC_1_SQRT_2PI * gauss)
 }
 
-/// What the forward-form Greeks need of the out-of-the-money call `(x ≤ 0, s > 0)`: `b`,
-/// the Gaussian factor `e^{−(h²+t²)/2}` and the two cumulative normals `Φ(h ± t)`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct OtmParts {
-    /// `scale·b(x, s)`.
-    pub value: f64,
-    /// `e^{−(h² + t²)/2}`.
-    pub gauss: f64,
-    /// `Φ(h + t)`.
-    pub cdf_plus: f64,
-    /// `Φ(−(h + t)) = 1 − Φ(h + t)`, evaluated directly where `Φ(h + t) > Φ(0.85)`.
-    pub cdf_plus_complement: f64,
-    /// `Φ(h − t) ≤ ½`.
-    pub cdf_minus: f64,
-}
-
-/// [`OtmParts`] for `x ≤ 0`, `s > 0`, with `b` scaled by `scale`.
+/// What the forward-form Greeks need of the out-of-the-money call (`x ≤ 0`, `s > 0`, `b`
+/// scaled by `scale`): [`OtmPieces`], in one lane.
 ///
 /// In regions II and III the cumulative normals come from two `erfcx` values (in region III
 /// the very values of `b`; in region II two more calls, still cheaper than two `Φ`, each of
@@ -299,17 +284,17 @@ pub(crate) struct OtmParts {
 /// exponential). Elsewhere, and when the Gaussian factor is subnormal, they are evaluated
 /// directly.
 #[inline]
-pub(crate) fn otm_parts(x: f64, s: f64, scale: f64, root_ratio: f64) -> OtmParts {
+pub(crate) fn otm_parts(x: f64, s: f64, scale: f64, root_ratio: f64) -> OtmPieces<1> {
     let lane = lane::otm_call(V([x]), V([s]), V([scale]), V([root_ratio]), true);
     if lane.ok.get(0) {
         let gauss = lane.gauss.0[0];
         let (plus, complement) = lane::cdf_plus(V([x]), V([s]), lane.gauss, V([root_ratio]));
-        return OtmParts {
-            value: lane.value.0[0],
-            gauss,
-            cdf_plus: plus.0[0],
-            cdf_plus_complement: complement.0[0],
-            cdf_minus: 0.5 * gauss * lane.minus.0[0] * root_ratio,
+        return OtmPieces {
+            value: lane.value,
+            gauss: lane.gauss,
+            cdf_plus: plus,
+            cdf_plus_complement: complement,
+            cdf_minus: V([0.5 * gauss * lane.minus.0[0] * root_ratio]),
         };
     }
     let h = x / s;
@@ -343,26 +328,26 @@ pub(crate) fn otm_parts(x: f64, s: f64, scale: f64, root_ratio: f64) -> OtmParts
             };
             (gauss * (scale * r.max(0.0)), half * plus / root_ratio)
         };
-        OtmParts {
-            value,
-            gauss,
-            cdf_plus,
+        OtmPieces {
+            value: V([value]),
+            gauss: V([gauss]),
+            cdf_plus: V([cdf_plus]),
             // Φ(h + t) ≤ Φ(0.85) here, so the complement loses at most two bits.
-            cdf_plus_complement: 1.0 - cdf_plus,
-            cdf_minus: half * minus * root_ratio,
+            cdf_plus_complement: V([1.0 - cdf_plus]),
+            cdf_minus: V([half * minus * root_ratio]),
         }
     } else {
         let cdf_plus = norm_cdf(h + t);
-        OtmParts {
-            value: scaled_otm_call(x, s, scale, root_ratio),
-            gauss,
-            cdf_plus,
-            cdf_plus_complement: if h + t > PLAIN_LIMIT {
+        OtmPieces {
+            value: V([scaled_otm_call(x, s, scale, root_ratio)]),
+            gauss: V([gauss]),
+            cdf_plus: V([cdf_plus]),
+            cdf_plus_complement: V([if h + t > PLAIN_LIMIT {
                 norm_cdf(-(h + t))
             } else {
                 1.0 - cdf_plus
-            },
-            cdf_minus: norm_cdf(h - t),
+            }]),
+            cdf_minus: V([norm_cdf(h - t)]),
         }
     }
 }
