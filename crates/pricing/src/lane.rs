@@ -162,6 +162,12 @@ impl<const N: usize> V<N> {
         }))
     }
 
+    /// The sum of the lanes, in order.
+    #[inline(always)]
+    pub(crate) fn sum(self) -> f64 {
+        self.0.iter().sum()
+    }
+
     #[inline(always)]
     pub(crate) fn sqrt(self) -> Self {
         self.map(f64::sqrt)
@@ -809,13 +815,20 @@ impl Kernel for Greeks {
     }
 }
 
-/// Kernel `K` over the rows of `columns` (each of `out.len()` rows): the first
-/// `WIDTH·⌊n/WIDTH⌋` rows in packed groups, the rest one lane at a time; `ok[i]` says whether
-/// `out[i]` is the row's result.
-///
-/// On x86-64 processors with AVX2 the loop runs in a copy compiled for it (detected at run
-/// time); the results are the same bits either way.
-pub(crate) fn rows<K: Kernel>(columns: Columns<'_>, out: &mut [K::Out], ok: &mut [bool]) {
+/// Work whose loops are written in lane vectors, run by [`dispatch`].
+pub(crate) trait Job {
+    /// What the work returns.
+    type Out;
+
+    /// Does the work; implementations are `#[inline(always)]`, so that the body is compiled
+    /// into the caller's copy (baseline or AVX2).
+    fn run(self) -> Self::Out;
+}
+
+/// Runs `job`: on x86-64 processors with AVX2 in a copy compiled for it (detected at run
+/// time), elsewhere as baseline code. Lane code uses correctly rounded operations only, so
+/// the results are the same bits either way.
+pub(crate) fn dispatch<J: Job>(job: J) -> J::Out {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
@@ -824,20 +837,46 @@ pub(crate) fn rows<K: Kernel>(columns: Columns<'_>, out: &mut [K::Out], ok: &mut
                 unsafe_code,
                 reason = "calling a function compiled for AVX2 needs the run-time check above"
             )]
-            unsafe {
-                rows_avx2::<K>(columns, out, ok)
-            };
-            return;
+            return unsafe { run_avx2(job) };
         }
     }
-    rows_generic::<K>(columns, out, ok);
+    job.run()
 }
 
-/// [`rows_generic`] compiled for AVX2 (calling it needs the processor to have it).
+/// [`Job::run`] compiled for AVX2 (calling it needs the processor to have it).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn rows_avx2<K: Kernel>(columns: Columns<'_>, out: &mut [K::Out], ok: &mut [bool]) {
-    rows_generic::<K>(columns, out, ok);
+fn run_avx2<J: Job>(job: J) -> J::Out {
+    job.run()
+}
+
+/// Kernel `K` over the rows of `columns` (each of `out.len()` rows), by [`dispatch`]: the
+/// first `WIDTH·⌊n/WIDTH⌋` rows in packed groups, the rest one lane at a time; `ok[i]` says
+/// whether `out[i]` is the row's result.
+pub(crate) fn rows<K: Kernel>(columns: Columns<'_>, out: &mut [K::Out], ok: &mut [bool]) {
+    dispatch(Rows::<K> {
+        columns,
+        out,
+        ok,
+        kernel: std::marker::PhantomData,
+    });
+}
+
+/// [`rows`] as a [`Job`].
+struct Rows<'a, 'b, K: Kernel> {
+    columns: Columns<'a>,
+    out: &'b mut [K::Out],
+    ok: &'b mut [bool],
+    kernel: std::marker::PhantomData<K>,
+}
+
+impl<K: Kernel> Job for Rows<'_, '_, K> {
+    type Out = ();
+
+    #[inline(always)]
+    fn run(self) {
+        rows_generic::<K>(self.columns, self.out, self.ok);
+    }
 }
 
 #[inline(always)]
