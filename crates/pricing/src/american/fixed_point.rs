@@ -31,13 +31,16 @@
 //! Reference: L. Andersen, M. Lake, D. Offengenden (2016), "High-performance American option
 //! pricing", *Journal of Computational Finance* 20(1), 39–87.
 
+use std::array;
 use std::f64::consts::FRAC_PI_4;
+use std::ops::Range;
 
 use parapet_core::special::{erfcx, norm_cdf, norm_pdf};
 
 use super::qdplus::{self, Put};
 use super::quadrature::{Chebyshev, GaussLegendre};
 use super::settings::FixedPointEquation;
+use crate::lane::{self, Job, V};
 
 /// The collocated put boundary for unit strike: `b(τ) = x_max·exp(−√H(z))`.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,27 +65,135 @@ impl UnitBoundary {
     }
 }
 
-/// One quadrature point of the fixed-point integrals at one collocation node, with every
-/// quantity that does not depend on the boundary iterate precomputed.
-#[derive(Debug, Clone, Copy)]
-struct Point {
+/// The quadrature points of the fixed-point integrals at every collocation node (node `k`'s
+/// points at `k·l..(k + 1)·l`), as columns, with every quantity that does not depend on the
+/// boundary iterate precomputed.
+#[derive(Debug, Default)]
+struct Points {
     /// `1/(σ√(τ − u))`.
-    inv_v: f64,
+    inv_v: Vec<f64>,
     /// `σ√(τ − u)`.
-    v: f64,
+    v: Vec<f64>,
     /// `(r − q)(τ − u)/(σ√(τ − u)) + σ√(τ − u)/2`: `d₊ = ln(b/B(u))/v + shift`.
-    shift: f64,
+    shift: Vec<f64>,
     /// `w·e^{ru}` and `w·e^{qu}` with the quadrature weight and Jacobian folded in.
-    wr: f64,
-    wq: f64,
+    wr: Vec<f64>,
+    wq: Vec<f64>,
     /// FP-A only: the ratio of the `Φ` term's measure to the `φ` term's.
-    jac: f64,
-    /// `e^{(r−q)(τ − u)}`: with `ln(b/B(u))` it turns `φ(d₊)` into `φ(d₋)`.
-    growth: f64,
+    jac: Vec<f64>,
+}
+
+impl Points {
+    /// The sums of node `range` for `lb = ln(b/X)` and `H(u)` at its points, in lane groups
+    /// of [`lane::WIDTH`] and then one lane at a time: `(Σ wr·φ(d₋), Σ wq·(φ(d₊) + jac·Φ(d₊)))`
+    /// for FP-A, `(Σ wr·Φ(d₋), Σ wq·Φ(d₊))` for FP-B.
+    #[inline(always)]
+    fn sums(&self, range: Range<usize>, lb: f64, hs: &[f64], use_a: bool) -> (f64, f64) {
+        let packed = range.start + (range.len() - range.len() % lane::WIDTH);
+        let (mut ni, mut di) = (V::<{ lane::WIDTH }>::splat(0.0), V::splat(0.0));
+        for base in (range.start..packed).step_by(lane::WIDTH) {
+            let (n, d) = self.group::<{ lane::WIDTH }>(base, lb, hs, use_a);
+            ni = ni + n;
+            di = di + d;
+        }
+        let (mut n_sum, mut d_sum) = (ni.sum(), di.sum());
+        for i in packed..range.end {
+            let (n, d) = self.group::<1>(i, lb, hs, use_a);
+            n_sum += n.0[0];
+            d_sum += d.0[0];
+        }
+        (n_sum, d_sum)
+    }
+
+    /// The terms of points `base..base + N`. Both densities are taken from their own
+    /// arguments, `φ(d±) = e^{−d±²/2}/√(2π)` (the exponent floored at −708, where the density
+    /// is below 1e-307 and negligible against the integrals' other terms), and
+    /// `Φ(−|d|) = φ(d)·√(π/2)·erfcx(|d|/√2)`, the larger side its complement: the same
+    /// operations in every lane.
+    #[inline(always)]
+    fn group<const N: usize>(&self, base: usize, lb: f64, hs: &[f64], use_a: bool) -> (V<N>, V<N>) {
+        let column = |c: &[f64]| V::<N>(array::from_fn(|i| c[base + i]));
+        // ln(b/B(u)) = ln(b/X) + √H(u): no exp/log pair per point.
+        let sh = column(hs).max(V::splat(0.0)).sqrt();
+        let v = column(&self.v);
+        let dp = (lb + sh) * column(&self.inv_v) + column(&self.shift);
+        let dm = dp - v;
+        let pdf_p = density(dp);
+        let pdf_m = density(dm);
+        let cdf_p = cdf_from_density(dp, pdf_p);
+        if use_a {
+            (
+                column(&self.wr) * pdf_m,
+                column(&self.wq) * (pdf_p + column(&self.jac) * cdf_p),
+            )
+        } else {
+            (
+                column(&self.wr) * cdf_from_density(dm, pdf_m),
+                column(&self.wq) * cdf_p,
+            )
+        }
+    }
+}
+
+/// `φ(d)` lane by lane, the exponent floored at −708 (the lane exponential's range).
+#[inline(always)]
+fn density<const N: usize>(d: V<N>) -> V<N> {
+    const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
+    lane::exp((-0.5 * d * d).max(V::splat(-708.0))) * FRAC_1_SQRT_2PI
+}
+
+/// `Φ(d)` from `φ(d)`: `Φ(−|d|) = φ(d)·√(π/2)·erfcx(|d|/√2)` and its complement.
+#[inline(always)]
+fn cdf_from_density<const N: usize>(d: V<N>, pdf: V<N>) -> V<N> {
+    const SQRT_FRAC_PI_2: f64 = 1.253_314_137_315_500_3;
+    let tail = pdf * SQRT_FRAC_PI_2 * lane::erfcx(d.abs() * std::f64::consts::FRAC_1_SQRT_2);
+    d.lt(0.0).select(tail, 1.0 - tail)
 }
 
 /// Collocates the unit-strike put boundary for `r > 0` (the caller handles other regimes).
+/// The sums over quadrature points run in lane vectors, by [`lane::dispatch`].
 pub(crate) fn unit_boundary(
+    put: &Put,
+    equation: FixedPointEquation,
+    iterations: usize,
+    cheb: &Chebyshev,
+    rule: &GaussLegendre,
+) -> UnitBoundary {
+    lane::dispatch(Collocation {
+        put,
+        equation,
+        iterations,
+        cheb,
+        rule,
+    })
+}
+
+/// [`unit_boundary`] as a lane [`Job`].
+struct Collocation<'a> {
+    put: &'a Put,
+    equation: FixedPointEquation,
+    iterations: usize,
+    cheb: &'a Chebyshev,
+    rule: &'a GaussLegendre,
+}
+
+impl Job for Collocation<'_> {
+    type Out = UnitBoundary;
+
+    #[inline(always)]
+    fn run(self) -> UnitBoundary {
+        collocate(
+            self.put,
+            self.equation,
+            self.iterations,
+            self.cheb,
+            self.rule,
+        )
+    }
+}
+
+#[inline(always)]
+fn collocate(
     put: &Put,
     equation: FixedPointEquation,
     iterations: usize,
@@ -115,11 +226,10 @@ pub(crate) fn unit_boundary(
 
     let use_a = equation == FixedPointEquation::FpA;
     let l = rule.nodes.len();
-    let mut points = Vec::with_capacity(n * l);
+    let mut points = Points::default();
     // Chebyshev coordinates of the boundary times u of every point.
     let mut zs = Vec::with_capacity(n * l);
     for &tau in &taus[..n] {
-        let growth_tau = ((r - q) * tau).exp();
         for ((&w, &sn), &cs) in rule.weights.iter().zip(&rule.sin).zip(&rule.cos) {
             // u = τ·sin²θ, τ − u = τ·cos²θ with θ = π(1 + y)/4: both √u (the boundary's
             // √(u·ln u) behaviour near expiry) and √(τ − u) (the kernel's) are smooth in θ.
@@ -135,83 +245,45 @@ pub(crate) fn unit_boundary(
             };
             let v = vol * m.sqrt();
             zs.push(2.0 * (u / big_t).sqrt() - 1.0);
-            let (eru, equ) = ((r * u).exp(), (q * u).exp());
-            points.push(Point {
-                inv_v: 1.0 / v,
-                v,
-                shift: (r - q) * m / v + 0.5 * v,
-                wr: scale * eru,
-                wq: scale * equ,
-                jac,
-                // e^{(r−q)(τ−u)} = e^{(r−q)τ}·e^{qu}/e^{ru}: no third exponential.
-                growth: growth_tau * equ / eru,
-            });
+            points.inv_v.push(1.0 / v);
+            points.v.push(v);
+            points.shift.push((r - q) * m / v + 0.5 * v);
+            points.wr.push(scale * exp_in_range(V([r * u])).0[0]);
+            points.wq.push(scale * exp_in_range(V([q * u])).0[0]);
+            points.jac.push(jac);
         }
     }
 
-    let mut hs = vec![0.0; points.len()];
-    let mut scratch = vec![0.0; points.len()];
+    let mut hs = vec![0.0; zs.len()];
 
     let ln_x_max = x_max.ln();
     // e^{−(r−q)τ} at the nodes, fixed across iterations.
     let alphas: Vec<f64> = taus[..n].iter().map(|&t| (-(r - q) * t).exp()).collect();
 
-    // N and D at one node from `lb = ln(b/X)`. With `L = ln(b/B(u))` the two Gaussian
-    // densities differ by a known factor, `φ(d₋) = φ(d₊)·e^{L + (r−q)(τ−u)}` (because
-    // `d₊² − d₋² = 2L + 2(r−q)(τ−u)`), and `Φ(d₊)` reuses `φ(d₊)`'s exponential: one
-    // Gaussian per quadrature point instead of three.
-    let eval = |lb: f64, tau: f64, pts: &[Point], hs: &[f64]| -> (f64, f64) {
-        let (mut ni, mut di) = (0.0, 0.0);
-        let bk = lb.exp();
-        for (p, &h) in pts.iter().zip(hs) {
-            // ln(b/B(u)) = ln(b/X) + √H(u): no exp/log pair per point.
-            let sh = h.max(0.0).sqrt();
-            let dp = (lb + sh) * p.inv_v + p.shift;
-            let dm = dp - p.v;
-            let (pdf_p, cdf_p) = pdf_cdf(dp);
-            // Should φ(d₊) underflow with d₋ in range (σ√(τ−u) > 38), take φ(d₋) directly.
-            let pdf_m = if pdf_p > 0.0 {
-                pdf_p * bk * sh.exp() * p.growth
-            } else {
-                norm_pdf(dm)
-            };
-            if use_a {
-                ni += p.wr * pdf_m;
-                di += p.wq * (pdf_p + p.jac * cdf_p);
-            } else {
-                ni += p.wr * cdf_from_pdf(dm, pdf_m);
-                di += p.wq * cdf_p;
-            }
-        }
-        let v = vol * tau.sqrt();
-        let dp = (ln_x_max + lb + (r - q) * tau) / v + 0.5 * v;
-        let dm = dp - v;
-        if use_a {
-            (
-                norm_pdf(dm) / v + r * ni,
-                norm_pdf(dp) / v + norm_cdf(dp) + q * di,
-            )
-        } else {
-            (norm_cdf(dm) + r * ni, norm_cdf(dp) + q * di)
-        }
-    };
-
     for it in 0..iterations {
-        Chebyshev::eval_many(&boundary.coef, &zs, &mut hs, &mut scratch);
+        Chebyshev::eval_many(&boundary.coef, &zs, &mut hs);
         for k in 0..n {
             let tau = taus[k];
-            let pts = &points[k * l..(k + 1) * l];
             // The interpolant reproduces its node values: b = X·e^{−√H(τ_k)}.
             let lb = -values[k].max(0.0).sqrt();
             let b = x_max * lb.exp();
-            let (num, den) = eval(lb, tau, pts, &hs[k * l..(k + 1) * l]);
+            // N and D at the node (the point sums in lanes).
+            let (ni, di) = points.sums(k * l..(k + 1) * l, lb, &hs, use_a);
+            let v = vol * tau.sqrt();
+            let dp = (ln_x_max + lb + (r - q) * tau) / v + 0.5 * v;
+            let dm = dp - v;
+            let (num, den) = if use_a {
+                (
+                    norm_pdf(dm) / v + r * ni,
+                    norm_pdf(dp) / v + norm_cdf(dp) + q * di,
+                )
+            } else {
+                (norm_cdf(dm) + r * ni, norm_cdf(dp) + q * di)
+            };
             let alpha = alphas[k];
             let f = alpha * num / den;
             let next = if it == 0 {
                 // Jacobi-Newton: Newton on B − f(B) with dN/dB, dD/dB from the local terms.
-                let v = vol * tau.sqrt();
-                let dp = (ln_x_max + lb + (r - q) * tau) / v + 0.5 * v;
-                let dm = dp - v;
                 let (nd, dd) = if use_a {
                     (
                         -norm_pdf(dm) * dm / (b * v * v),
@@ -273,22 +345,79 @@ fn h_of(b: f64, x_max: f64) -> f64 {
 }
 
 /// The early-exercise premium of a put with `spot`, `strike`, whose boundary is
-/// `strike·b(τ)`, integrated with `rule` in `t = s²`.
+/// `strike·b(τ)`, integrated with `rule` in `t = s²`; the points run in lane vectors, by
+/// [`lane::dispatch`].
 pub(crate) fn premium(put: &Put, boundary: &UnitBoundary, rule: &GaussLegendre) -> f64 {
-    let (s, k, r, q, vol, big_t) = (put.spot, put.strike, put.r, put.q, put.vol, put.expiry);
-    // ln(S/B(T − t)) = ln(S/(K·X)) + √H: the boundary enters without an exp/log pair.
-    let ln_moneyness = (s / (k * boundary.x_max)).ln();
-    let mut sum = 0.0;
-    for ((&w, &sn), &cs) in rule.weights.iter().zip(&rule.sin).zip(&rule.cos) {
+    lane::dispatch(Premium {
+        put,
+        boundary,
+        rule,
+    })
+}
+
+/// [`premium`] as a lane [`Job`].
+struct Premium<'a> {
+    put: &'a Put,
+    boundary: &'a UnitBoundary,
+    rule: &'a GaussLegendre,
+}
+
+impl Job for Premium<'_> {
+    type Out = f64;
+
+    #[inline(always)]
+    fn run(self) -> f64 {
+        let l = self.rule.weights.len();
+        let packed = l - l % lane::WIDTH;
+        let mut sum = V::<{ lane::WIDTH }>::splat(0.0);
+        for base in (0..packed).step_by(lane::WIDTH) {
+            sum = sum + self.group::<{ lane::WIDTH }>(base);
+        }
+        let mut total = sum.sum();
+        for i in packed..l {
+            total += self.group::<1>(i).0[0];
+        }
+        (FRAC_PI_4 * total).max(0.0)
+    }
+}
+
+impl Premium<'_> {
+    /// The weighted integrand at points `base..base + N` of the rule.
+    #[inline(always)]
+    fn group<const N: usize>(&self, base: usize) -> V<N> {
+        let (s, k, r, q, vol, big_t) = (
+            self.put.spot,
+            self.put.strike,
+            self.put.r,
+            self.put.q,
+            self.put.vol,
+            self.put.expiry,
+        );
+        let column = |c: &[f64]| V::<N>(array::from_fn(|i| c[base + i]));
+        let (w, sn, cs) = (
+            column(&self.rule.weights),
+            column(&self.rule.sin),
+            column(&self.rule.cos),
+        );
+        // ln(S/B(T − t)) = ln(S/(K·X)) + √H: the boundary enters without an exp/log pair.
+        let ln_moneyness = (s / (k * self.boundary.x_max)).ln();
         // t = T·sin²θ: smooth at t → 0 (the kernel's √t) and at t → T (the boundary's √u).
         // The boundary is read at T − t = T·cos²θ, whose Chebyshev coordinate is 2cosθ − 1.
         let t = big_t * sn * sn;
-        let h = Chebyshev::eval(&boundary.coef, 2.0 * cs - 1.0);
+        let h = Chebyshev::eval_lanes(&self.boundary.coef, 2.0 * cs - 1.0);
         let v = vol * big_t.sqrt() * sn;
-        let dp = (ln_moneyness + h.max(0.0).sqrt() + (r - q) * t) / v + 0.5 * v;
+        let dp = (ln_moneyness + h.max(V::splat(0.0)).sqrt() + (r - q) * t) / v + 0.5 * v;
         let dm = dp - v;
-        let g = r * k * (-r * t).exp() * norm_cdf(-dm) - q * s * (-q * t).exp() * norm_cdf(-dp);
-        sum += w * 2.0 * big_t * sn * cs * g;
+        let (minus_dp, minus_dm) = (-dp, -dm);
+        let g = r * k * exp_in_range(-r * t) * cdf_from_density(minus_dm, density(minus_dm))
+            - q * s * exp_in_range(-q * t) * cdf_from_density(minus_dp, density(minus_dp));
+        w * 2.0 * big_t * sn * cs * g
     }
-    (FRAC_PI_4 * sum).max(0.0)
+}
+
+/// `e^x` lane by lane, `x` clamped to the lane exponential's range `[−708, 708]` (a rate
+/// times an expiry beyond it leaves the double range anyway).
+#[inline(always)]
+fn exp_in_range<const N: usize>(x: V<N>) -> V<N> {
+    lane::exp(x.max(V::splat(-708.0)).min(V::splat(708.0)))
 }

@@ -1,6 +1,10 @@
 //! Gauss-Legendre quadrature rules and Chebyshev interpolation on `[−1, 1]`, shared by the
 //! fixed-point American engine and the Heston integrators.
 
+use std::array;
+
+use crate::lane::{self, V};
+
 /// An `n`-point Gauss-Legendre rule on `[−1, 1]`: exact for polynomials of degree `2n − 1`.
 ///
 /// Nodes are the roots of the Legendre polynomial `P_n`, found by Newton's method from the
@@ -142,30 +146,25 @@ impl Chebyshev {
         coef[n] *= 0.5;
     }
 
-    /// `Σ_j coef_j T_j(z)` at every `z` of `zs` into `out`: Clenshaw's recurrence run across
-    /// the points (the inner loop is over points, so it vectorises and has no dependency
-    /// chain), with `b1`, `b2` as scratch of the same length.
-    pub(crate) fn eval_many(coef: &[f64], zs: &[f64], out: &mut [f64], b2: &mut [f64]) {
-        out.fill(0.0);
-        b2.fill(0.0);
-        // `out` holds b₁ during the recurrence.
-        for &c in coef[1..].iter().rev() {
-            for ((b1, b2), &z) in out.iter_mut().zip(b2.iter_mut()).zip(zs) {
-                let b0 = c + 2.0 * z * *b1 - *b2;
-                *b2 = *b1;
-                *b1 = b0;
-            }
+    /// `Σ_j coef_j T_j(z)` at every `z` of `zs` into `out`: [`Chebyshev::eval_lanes`] over
+    /// groups of [`lane::WIDTH`] points, then one lane at a time (inlined, so that inside a
+    /// [`lane::dispatch`] job it runs in that job's instructions).
+    #[inline(always)]
+    pub(crate) fn eval_many(coef: &[f64], zs: &[f64], out: &mut [f64]) {
+        let packed = zs.len() - zs.len() % lane::WIDTH;
+        for base in (0..packed).step_by(lane::WIDTH) {
+            let z = V::<{ lane::WIDTH }>(array::from_fn(|i| zs[base + i]));
+            out[base..base + lane::WIDTH].copy_from_slice(&Self::eval_lanes(coef, z).0);
         }
-        for ((b1, b2), &z) in out.iter_mut().zip(b2.iter()).zip(zs) {
-            *b1 = coef[0] + z * *b1 - b2;
+        for i in packed..zs.len() {
+            out[i] = Self::eval_lanes(coef, V([zs[i]])).0[0];
         }
     }
 
-    /// `Σ_j coef_j T_j(z)` by Clenshaw's recurrence.
-    #[inline]
-    pub(crate) fn eval(coef: &[f64], z: f64) -> f64 {
-        let mut b1 = 0.0;
-        let mut b2 = 0.0;
+    /// `Σ_j coef_j T_j(z)` by Clenshaw's recurrence, lane by lane.
+    #[inline(always)]
+    pub(crate) fn eval_lanes<const N: usize>(coef: &[f64], z: V<N>) -> V<N> {
+        let (mut b1, mut b2) = (V::splat(0.0), V::splat(0.0));
         let z2 = 2.0 * z;
         for &c in coef[1..].iter().rev() {
             let b0 = c + z2 * b1 - b2;
@@ -173,6 +172,12 @@ impl Chebyshev {
             b1 = b0;
         }
         coef[0] + z * b1 - b2
+    }
+
+    /// `Σ_j coef_j T_j(z)` by Clenshaw's recurrence.
+    #[inline]
+    pub(crate) fn eval(coef: &[f64], z: f64) -> f64 {
+        Self::eval_lanes(coef, V([z])).0[0]
     }
 }
 
@@ -215,8 +220,8 @@ mod tests {
         assert_eq!(c.node(24), -1.0);
         assert_eq!(c.degree(), 24);
         let zs: Vec<f64> = (0..37).map(|i| -1.0 + i as f64 / 18.0).collect();
-        let (mut out, mut b2) = (vec![0.0; 37], vec![0.0; 37]);
-        Chebyshev::eval_many(&coef, &zs, &mut out, &mut b2);
+        let mut out = vec![0.0; 37];
+        Chebyshev::eval_many(&coef, &zs, &mut out);
         for (z, v) in zs.iter().zip(&out) {
             assert!((v - Chebyshev::eval(&coef, *z)).abs() < 1e-15);
         }
