@@ -39,7 +39,7 @@
 //! functions", *Mathematics of Computation* 32(144), 1232–1240.
 
 use std::array;
-use std::f64::consts::{FRAC_1_SQRT_2, SQRT_2};
+use std::f64::consts::{FRAC_1_SQRT_2, FRAC_PI_2, FRAC_PI_4, PI, SQRT_2};
 use std::ops::{Add, BitAnd, BitOr, Div, Mul, Neg, Not, Sub};
 
 use parapet_core::OptionKind;
@@ -160,6 +160,12 @@ impl<const N: usize> V<N> {
                 0
             }
         }))
+    }
+
+    /// `|self|` with the sign of `sign`, lane by lane.
+    #[inline(always)]
+    pub(crate) fn copysign(self, sign: Self) -> Self {
+        self.zip(sign, f64::copysign)
     }
 
     /// The sum of the lanes, in order.
@@ -342,6 +348,117 @@ pub(crate) fn exp<const N: usize>(x: V<N>) -> V<N> {
     // (1023 + k)·2^52, the bits of 2^k (the 2^51 bit leaves the word).
     let scale = shifted.map(|s| f64::from_bits(s.to_bits().wrapping_add(1023) << 52));
     y * scale
+}
+
+/// `(sin x, cos x)` for `|x| < 2^20·π/2 ≈ 1.6e6`, and whether `x` was in that range
+/// (elsewhere the values are meaningless; callers evaluate those lanes another way).
+///
+/// Cody-Waite reduction by `π/2` in three parts (33, 33 and 53 bits, so that `k·P₁` and
+/// `k·P₂` are exact for `|k| < 2^20`) to `|r| ≤ π/4`, then the Taylor polynomials of `sin r`
+/// to `r¹⁹` and `cos r` to `r¹⁸` (truncation below `(π/4)^20/20! < 1e-20`) in `r²` by
+/// Estrin's scheme, and the quadrant `k mod 4` from the rounding constant's low bits.
+#[inline(always)]
+pub(crate) fn sin_cos<const N: usize>(x: V<N>) -> (V<N>, V<N>, M<N>) {
+    const P1: f64 = 1.570_796_326_734_125_6;
+    const P2: f64 = 6.077_100_506_303_966e-11;
+    const P3: f64 = 2.022_266_248_795_950_6e-21;
+    const FRAC_2_PI: f64 = std::f64::consts::FRAC_2_PI;
+    /// 1.5·2^52: adding it rounds to the nearest integer, which lands in the low mantissa bits.
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    /// `(−1)^j/(2j + 1)!` for j = 1..=9 and `(−1)^j/(2j)!` for j = 1..=9.
+    const S: [f64; 9] = [
+        -0.166_666_666_666_666_66,
+        0.008_333_333_333_333_333,
+        -0.000_198_412_698_412_698_4,
+        2.755_731_922_398_589_3e-6,
+        -2.505_210_838_544_172e-8,
+        1.605_904_383_682_161_3e-10,
+        -7.647_163_731_819_816e-13,
+        2.811_457_254_345_520_6e-15,
+        -8.220_635_246_624_33e-18,
+    ];
+    const C: [f64; 9] = [
+        -0.5,
+        0.041_666_666_666_666_664,
+        -0.001_388_888_888_888_889,
+        2.480_158_730_158_73e-5,
+        -2.755_731_922_398_589e-7,
+        2.087_675_698_786_81e-9,
+        -1.147_074_559_772_972_5e-11,
+        4.779_477_332_387_385e-14,
+        -1.561_920_696_858_622_5e-16,
+    ];
+    let shifted = x * FRAC_2_PI + ROUND;
+    let kf = shifted - ROUND;
+    let r = ((x - kf * P1) - kf * P2) - kf * P3;
+    let r2 = r * r;
+    let sin_r = r + r * even_series(r2, &S);
+    let cos_r = 1.0 + even_series(r2, &C);
+    // The low bits of `shifted` hold 2^51 + k, so its two lowest bits are k mod 4.
+    let odd = M(array::from_fn(|i| {
+        0u64.wrapping_sub(shifted.0[i].to_bits() & 1)
+    }));
+    let high = M(array::from_fn(|i| {
+        0u64.wrapping_sub((shifted.0[i].to_bits() >> 1) & 1)
+    }));
+    // k mod 4 = 0: (s, c); 1: (c, −s); 2: (−s, −c); 3: (−c, s).
+    let sin = odd.select(cos_r, sin_r);
+    let cos = odd.select(-sin_r, cos_r);
+    let sin = high.select(-sin, sin);
+    let cos = high.select(-cos, cos);
+    (sin, cos, x.abs().lt(1.6e6))
+}
+
+/// `Σ_{j=1}^{9} c_j·w^j` by Estrin's scheme.
+#[inline(always)]
+fn even_series<const N: usize>(w: V<N>, c: &[f64; 9]) -> V<N> {
+    let w2 = w * w;
+    let w4 = w2 * w2;
+    w * ((c[0] + w * c[1])
+        + w2 * (c[2] + w * c[3])
+        + w4 * ((c[4] + w * c[5]) + w2 * (c[6] + w * c[7]))
+        + w4 * w4 * c[8])
+}
+
+/// `atan2(y, x)` in `[−π, π]` (`0` for `x = y = 0`), with two divisions and a square root and
+/// no branch.
+///
+/// With `t = min(|x|, |y|)/max(|x|, |y|) ∈ [0, 1]`: above `tan(π/8)`,
+/// `atan t = π/4 + atan((t − 1)/(t + 1))`; then the half-angle step
+/// `atan t = 2·atan(t/(1 + √(1 + t²)))` leaves `|t| ≤ tan(π/16) < 0.199`, where the Taylor
+/// series to `t²⁵` is within `0.199²⁷/27 < 1e-20`; the octant is restored by
+/// `π/2 − a` (`|y| > |x|`), `π − a` (`x < 0`) and the sign of `y`.
+#[inline(always)]
+pub(crate) fn atan2<const N: usize>(y: V<N>, x: V<N>) -> V<N> {
+    const TAN_PI_8: f64 = 0.414_213_562_373_095_03;
+    let (ax, ay) = (x.abs(), y.abs());
+    let (small, large) = (ax.min(ay), ax.max(ay));
+    let t = large.gt(0.0).select(small / large, V::splat(0.0));
+    let shifted = t.gt(TAN_PI_8);
+    let t = shifted.select((t - 1.0) / (t + 1.0), t);
+    let t = t / (1.0 + (1.0 + t * t).sqrt());
+    let w = t * t;
+    let w2 = w * w;
+    let w4 = w2 * w2;
+    let w8 = w4 * w4;
+    // atan t = t·Σ_j (−1)^j w^j/(2j + 1), j = 0..=12.
+    let p = ((1.0 + w * (-1.0 / 3.0)) + w2 * (1.0 / 5.0 + w * (-1.0 / 7.0)))
+        + w4 * ((1.0 / 9.0 + w * (-1.0 / 11.0)) + w2 * (1.0 / 13.0 + w * (-1.0 / 15.0)))
+        + w8 * (((1.0 / 17.0 + w * (-1.0 / 19.0)) + w2 * (1.0 / 21.0 + w * (-1.0 / 23.0)))
+            + w4 * (1.0 / 25.0));
+    let a = 2.0 * (t * p) + shifted.select(V::splat(FRAC_PI_4), V::splat(0.0));
+    let a = ay.compare(ax, |y, x| y > x).select(FRAC_PI_2 - a, a);
+    let a = x.lt(0.0).select(PI - a, a);
+    a.copysign(y)
+}
+
+/// `ln(1 + m)` for `m > −1` (finite), with `ln_1p`'s accuracy near `0`: `u = 1 + m` and the
+/// first-order correction `(m − (u − 1))/u` for its rounding; and whether `1 + m` was a
+/// positive normal number.
+#[inline(always)]
+pub(crate) fn ln_1p<const N: usize>(m: V<N>) -> (V<N>, M<N>) {
+    let u = 1.0 + m;
+    ln_plus(u, (m - (u - 1.0)) / u)
 }
 
 /// `erfcx(y) = e^{y²}·erfc(y)` for `y ≥ −0.62` (any finite value below gives a finite but
@@ -1038,5 +1155,54 @@ mod tests {
         }
         assert!(ok.iter().filter(|&&o| o).count() > rows / 2);
         assert!(ok.iter().any(|&o| !o));
+    }
+
+    /// The lane sine, cosine, arctangent and logarithm against the platform's.
+    #[test]
+    fn sin_cos_atan2_and_ln_1p_match_the_platform() {
+        let mut worst: f64 = 0.0;
+        for i in 0..200_000 {
+            let u = (i as f64 * 0.618_033_988_749_894_9).fract();
+            let x = (u - 0.5) * if i % 2 == 0 { 20.0 } else { 2e6 };
+            let (s, c, ok) = sin_cos(V([x]));
+            assert_eq!(ok.get(0), x.abs() < 1.6e6);
+            if ok.get(0) {
+                // Absolute error: the reduction's rounding of k·π/2 is absolute.
+                let scale = 1.0f64.max(x.abs() * 1e-16 / f64::EPSILON);
+                worst = worst.max((s.0[0] - x.sin()).abs() / scale);
+                worst = worst.max((c.0[0] - x.cos()).abs() / scale);
+            }
+        }
+        assert!(
+            worst < 4.0 * f64::EPSILON,
+            "sin/cos {}",
+            worst / f64::EPSILON
+        );
+        let mut worst: f64 = 0.0;
+        for i in 0..200_000 {
+            let u = (i as f64 * 0.618_033_988_749_894_9).fract();
+            let w = (i as f64 * 0.414_213_562_373_095_1).fract();
+            let (y, x) = ((u - 0.5) * 10f64.powf(6.0 * w - 3.0), (w - 0.5) * 3.0);
+            let a = atan2(V([y]), V([x])).0[0];
+            let b = y.atan2(x);
+            worst = worst.max((a - b).abs() / b.abs().max(f64::MIN_POSITIVE));
+        }
+        assert!(worst < 4.0 * f64::EPSILON, "atan2 {}", worst / f64::EPSILON);
+        assert_eq!(atan2(V([0.0]), V([0.0])).0[0], 0.0);
+        assert_eq!(atan2(V([0.0]), V([-1.0])).0[0], PI);
+        let mut worst: f64 = 0.0;
+        for i in 0..200_000 {
+            let u = (i as f64 * 0.618_033_988_749_894_9).fract();
+            let m = if i % 2 == 0 {
+                (u - 0.5) * 1e-6
+            } else {
+                (30.0 * u - 15.0).exp() - 0.999
+            };
+            let (l, ok) = ln_1p(V([m]));
+            assert!(ok.get(0));
+            let e = m.ln_1p();
+            worst = worst.max((l.0[0] - e).abs() / e.abs());
+        }
+        assert!(worst < 4.0 * f64::EPSILON, "ln_1p {}", worst / f64::EPSILON);
     }
 }

@@ -4,10 +4,14 @@
 use num_complex::Complex64;
 use parapet_core::{Market, OptionKind, Vanilla};
 
+use std::array;
+
 use super::HestonModel;
+use super::lanes::C;
 use crate::american::quadrature::GaussLegendre;
 use crate::black;
 use crate::error::{PricingError, positive};
+use crate::lane::{self, Job, V};
 
 /// Settings of the [`Lewis`] integrator.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -154,18 +158,13 @@ impl Lewis {
         let s2 = model.mean_variance(t) * t;
         let s = s2.sqrt().max(1e-8);
         let bs_call = black::price(OptionKind::Call, f, k, t, s / t.sqrt());
-        let integrand = |u: f64| {
-            // Re(e^{iux}φ) = e^{Re ln φ}·cos(Im ln φ + ux): the phase folded into the logarithm
-            // (one cosine instead of two complex exponentials).
-            let ln_phi = model.ln_characteristic_function(Complex64::new(u, -0.5), t);
-            let w = u * u + 0.25;
-            let heston = ln_phi.re.exp() * (ln_phi.im + u * x).cos();
-            let control = (-0.5 * s2 * w).exp() * (u * x).cos();
-            (heston - control) / w
-        };
         let scale = (f * k).sqrt() / std::f64::consts::PI;
-        let tol = self.settings.tolerance * f / scale;
-        let integral = self.integrate(integrand, 4.0 / s, tol)?;
+        let integral = lane::dispatch(Integral {
+            lewis: self,
+            integrand: Integrand { model, t, x, s2 },
+            width: 4.0 / s,
+            tol: self.settings.tolerance * f / scale,
+        })?;
         let call = bs_call - scale * integral;
         Ok(match kind {
             OptionKind::Call => call,
@@ -174,18 +173,126 @@ impl Lewis {
         }
         .max(0.0))
     }
+}
 
-    /// `∫₀^∞ g` by doubling panels from `[0, width]`, each adaptively bisected.
-    fn integrate(&self, g: impl Fn(f64) -> f64, width: f64, tol: f64) -> Result<f64, PricingError> {
+/// Lewis's integrand with the control variate subtracted,
+/// `[Re(e^{iux}φ(u − i/2)) − e^{−s²(u² + ¼)/2}·cos(ux)]/(u² + ¼)`.
+struct Integrand<'a> {
+    model: &'a HestonModel,
+    t: f64,
+    x: f64,
+    s2: f64,
+}
+
+impl Integrand<'_> {
+    /// The integrand at `N` nodes: the characteristic function in lanes, and one node at a
+    /// time by the platform's functions where a lane leaves their domain.
+    #[inline(always)]
+    fn eval<const N: usize>(&self, u: V<N>) -> V<N> {
+        let (c, d, ok) = self
+            .model
+            .ln_characteristic_parts_lanes(C::new(u, V::splat(-0.5)), self.t);
+        let ln_phi = c + d * self.model.params().v0;
+        let w = u * u + 0.25;
+        // Re(e^{iux}φ) = e^{Re ln φ}·cos(Im ln φ + ux): the phase folded into the logarithm.
+        let (_, cos_heston, ok_heston) = lane::sin_cos(ln_phi.im + u * self.x);
+        let (_, cos_control, ok_control) = lane::sin_cos(u * self.x);
+        let heston = lane::exp(ln_phi.re.max(V::splat(-708.0))) * cos_heston;
+        let control = lane::exp((-0.5 * self.s2 * w).max(V::splat(-708.0))) * cos_control;
+        let mut value = (heston - control) / w;
+        let ok = ok & ok_heston & ok_control & ln_phi.re.lt(708.0);
+        if !ok.all() {
+            for i in (0..N).filter(|&i| !ok.get(i)) {
+                value.0[i] = self.at(u.0[i]);
+            }
+        }
+        value
+    }
+
+    /// The integrand at one node by the platform's functions.
+    fn at(&self, u: f64) -> f64 {
+        let ln_phi = self
+            .model
+            .ln_characteristic_function(Complex64::new(u, -0.5), self.t);
+        let w = u * u + 0.25;
+        let heston = ln_phi.re.exp() * (ln_phi.im + u * self.x).cos();
+        let control = (-0.5 * self.s2 * w).exp() * (u * self.x).cos();
+        (heston - control) / w
+    }
+}
+
+/// `∫₀^∞` of the integrand by doubling panels from `[0, width]`, each adaptively bisected
+/// until the 16-point rule on the panel and on its halves agree to the panel's share of `tol`;
+/// a [`lane::Job`], so that the nodes of a panel are evaluated in lane groups.
+struct Integral<'a> {
+    lewis: &'a Lewis,
+    integrand: Integrand<'a>,
+    width: f64,
+    tol: f64,
+}
+
+/// A panel waiting for bisection: its ends, its 16-point value, its tolerance and depth.
+#[derive(Clone, Copy)]
+struct Pending {
+    a: f64,
+    b: f64,
+    whole: f64,
+    tol: f64,
+    depth: usize,
+}
+
+impl Job for Integral<'_> {
+    type Out = Result<f64, PricingError>;
+
+    #[inline(always)]
+    fn run(self) -> Result<f64, PricingError> {
         let mut total = 0.0;
-        let (mut a, mut w) = (0.0, width);
+        let (mut a, mut w) = (0.0, self.width);
+        // Panels left to bisect, the leftmost on top (an explicit stack, so that the whole
+        // integration is one inlined loop).
+        let mut stack = Vec::with_capacity(2 * self.lewis.settings.max_depth + 2);
         for _ in 0..200 {
             let b = a + w;
-            let whole = self.panel(&g, a, b);
-            let part = self.adapt(&g, a, b, whole, tol, 0)?;
+            let mut part = 0.0;
+            stack.push(Pending {
+                a,
+                b,
+                whole: self.panel(a, b),
+                tol: self.tol,
+                depth: 0,
+            });
+            while let Some(p) = stack.pop() {
+                let m = 0.5 * (p.a + p.b);
+                let (left, right) = (self.panel(p.a, m), self.panel(m, p.b));
+                if (left + right - p.whole).abs() <= p.tol {
+                    part += left + right;
+                    continue;
+                }
+                if p.depth >= self.lewis.settings.max_depth {
+                    return Err(PricingError::NoConvergence {
+                        iterations: p.depth,
+                        last: left + right,
+                    });
+                }
+                let (tol, depth) = (0.5 * p.tol, p.depth + 1);
+                stack.push(Pending {
+                    a: m,
+                    b: p.b,
+                    whole: right,
+                    tol,
+                    depth,
+                });
+                stack.push(Pending {
+                    a: p.a,
+                    b: m,
+                    whole: left,
+                    tol,
+                    depth,
+                });
+            }
             total += part;
-            let envelope = g(b).abs() * w;
-            if part.abs() < tol && envelope < tol {
+            let envelope = self.integrand.eval(V([b])).0[0].abs() * w;
+            if part.abs() < self.tol && envelope < self.tol {
                 return Ok(total);
             }
             a = b;
@@ -196,42 +303,26 @@ impl Lewis {
             last: total,
         })
     }
+}
 
-    fn panel(&self, g: &impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
-        let c = 0.5 * (b - a);
-        let m = 0.5 * (b + a);
-        c * self
-            .rule
-            .nodes
-            .iter()
-            .zip(&self.rule.weights)
-            .map(|(&x, &w)| w * g(m + c * x))
-            .sum::<f64>()
-    }
-
-    fn adapt(
-        &self,
-        g: &impl Fn(f64) -> f64,
-        a: f64,
-        b: f64,
-        whole: f64,
-        tol: f64,
-        depth: usize,
-    ) -> Result<f64, PricingError> {
-        let m = 0.5 * (a + b);
-        let left = self.panel(g, a, m);
-        let right = self.panel(g, m, b);
-        let err = (left + right - whole).abs();
-        if err <= tol {
-            return Ok(left + right);
+impl Integral<'_> {
+    /// The Gauss-Legendre rule on `[a, b]`, its nodes in lane groups.
+    #[inline(always)]
+    fn panel(&self, a: f64, b: f64) -> f64 {
+        let rule = &self.lewis.rule;
+        let (c, m) = (0.5 * (b - a), 0.5 * (b + a));
+        let n = rule.nodes.len();
+        let packed = n - n % lane::WIDTH;
+        let mut sum = V::<{ lane::WIDTH }>::splat(0.0);
+        for base in (0..packed).step_by(lane::WIDTH) {
+            let node = V::<{ lane::WIDTH }>(array::from_fn(|i| rule.nodes[base + i]));
+            let weight = V::<{ lane::WIDTH }>(array::from_fn(|i| rule.weights[base + i]));
+            sum = sum + weight * self.integrand.eval(m + c * node);
         }
-        if depth >= self.settings.max_depth {
-            return Err(PricingError::NoConvergence {
-                iterations: depth,
-                last: left + right,
-            });
+        let mut total = sum.sum();
+        for i in packed..n {
+            total += rule.weights[i] * self.integrand.eval(V([m + c * rule.nodes[i]])).0[0];
         }
-        Ok(self.adapt(g, a, m, left, 0.5 * tol, depth + 1)?
-            + self.adapt(g, m, b, right, 0.5 * tol, depth + 1)?)
+        c * total
     }
 }

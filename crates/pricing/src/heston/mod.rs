@@ -20,6 +20,7 @@
 
 mod calibration;
 mod cos;
+mod lanes;
 mod lewis;
 mod model;
 

@@ -2,7 +2,9 @@
 
 use num_complex::Complex64;
 
+use super::lanes::{self, C, Exact, Fast};
 use crate::error::{PricingError, finite, non_negative, positive};
+use crate::lane::{M, V};
 
 /// Heston (1993) parameters: `dS/S = (r − q)dt + √v dW₁`,
 /// `dv = κ(θ − v)dt + σ√v dW₂`, `d⟨W₁, W₂⟩ = ρ dt`, `v(0) = v₀`.
@@ -111,33 +113,24 @@ impl HestonModel {
     /// exponential-affine in the initial variance).
     #[inline]
     pub(crate) fn ln_characteristic_parts(&self, u: Complex64, t: f64) -> (Complex64, Complex64) {
-        let HestonParams {
-            kappa,
-            theta,
-            sigma,
-            rho,
-            ..
-        } = self.p;
-        let iu = Complex64::new(-u.im, u.re);
-        let beta = kappa - rho * sigma * iu;
-        let a = iu + u * u;
-        let d = principal_sqrt(beta * beta + sigma * sigma * a);
-        // β − d and g = (β − d)/(β + d) carry a factor σ²: keep it separate so that nothing
-        // cancels or is divided by σ² as σ → 0 (the Black-Scholes limit).
-        let inv_bpd = (beta + d).inv();
-        let bmd_over_s2 = -a * inv_bpd;
-        let g_over_s2 = bmd_over_s2 * inv_bpd;
-        let g = g_over_s2 * (sigma * sigma);
-        let e = (-d * t).exp();
-        let one = Complex64::new(1.0, 0.0);
-        let one_minus_e = one - e;
-        // ln((1 − g e)/(1 − g)) = ln(1 + w), w = g(1 − e)/(1 − g).
-        let w_over_s2 = g_over_s2 * one_minus_e * (one - g).inv();
-        let w = w_over_s2 * (sigma * sigma);
-        let log_term_over_s2 = w_over_s2 * ln1p_ratio(w);
-        let c = kappa * theta * (bmd_over_s2 * t - 2.0 * log_term_over_s2);
-        let dd = bmd_over_s2 * one_minus_e * (one - g * e).inv();
-        (c, dd)
+        let z = C::new(V([u.re]), V([u.im]));
+        let (c, d, ok) = lanes::parts::<Fast, 1>(&self.p, z, t);
+        if ok.get(0) {
+            return (c.lane(0), d.lane(0));
+        }
+        let (c, d, _) = lanes::parts::<Exact, 1>(&self.p, z, t);
+        (c.lane(0), d.lane(0))
+    }
+
+    /// [`Self::ln_characteristic_parts`] at `N` arguments with the branch-free functions, and
+    /// the lanes where they applied (evaluate the others one by one).
+    #[inline(always)]
+    pub(crate) fn ln_characteristic_parts_lanes<const N: usize>(
+        &self,
+        u: C<N>,
+        t: f64,
+    ) -> (C<N>, C<N>, M<N>) {
+        lanes::parts::<Fast, N>(&self.p, u, t)
     }
 
     /// Mean variance over `[0, t]`: `θ + (v₀ − θ)(1 − e^{−κt})/(κt)`.
@@ -182,7 +175,7 @@ impl HestonModel {
 
 /// `ln(1 + w)/w` for complex `w`, by its series where `|w|` is small.
 #[inline]
-fn ln1p_ratio(w: Complex64) -> Complex64 {
+pub(super) fn ln1p_ratio(w: Complex64) -> Complex64 {
     if w.norm_sqr() < 1e-8 {
         1.0 - w * (0.5 - w * (1.0 / 3.0 - 0.25 * w))
     } else {
@@ -203,7 +196,7 @@ fn ln1p_ratio(w: Complex64) -> Complex64 {
 /// that does not cancel, the other from `y/(2·that)`. Falls back to the polar form where
 /// `|z|²` would overflow or underflow.
 #[inline]
-fn principal_sqrt(z: Complex64) -> Complex64 {
+pub(super) fn principal_sqrt(z: Complex64) -> Complex64 {
     let (x, y) = (z.re, z.im);
     let n2 = x * x + y * y;
     if !(1e-290..=1e290).contains(&n2) {
