@@ -1,11 +1,15 @@
 //! Heston prices by the Fourier-cosine (COS) expansion, one strike or a whole smile sharing the
 //! characteristic function.
 
+use std::array;
+
 use num_complex::Complex64;
 use parapet_core::{Market, OptionKind, Vanilla};
 
 use super::HestonModel;
+use super::lanes::C;
 use crate::error::{PricingError, positive};
+use crate::lane::{self, Job, V};
 
 /// Largest number of cosine terms [`Cos`] will use before reporting
 /// [`PricingError::NoConvergence`].
@@ -152,7 +156,8 @@ impl Cos {
         let (c1, c2, c4) = model.cumulants(expiry);
         let half = self.settings.truncation * (c2 + c4.sqrt()).sqrt();
         let (a, b) = (c1 - half, c1 + half);
-        let series = Series::new(self.coefficients(model, expiry, a, b)?, b - a);
+        let (coef, _) = self.coefficients(model, expiry, a, b, false)?;
+        let series = Series::new(coef, b - a);
         Ok(strikes
             .iter()
             .map(|&k| {
@@ -188,31 +193,7 @@ impl Cos {
         let (c1, c2, c4) = model.cumulants(expiry);
         let half = self.settings.truncation * (c2 + c4.sqrt()).sqrt();
         let (a, b) = (c1 - half, c1 + half);
-        let du = std::f64::consts::PI / (b - a);
-        let v0 = model.params().v0;
-        let (mut coef, mut dcoef) = (vec![0.5], vec![0.0]);
-        let mut converged = false;
-        for k in 1..MAX_COS_TERMS {
-            let u = k as f64 * du;
-            let (c, d) = model.ln_characteristic_parts(Complex64::new(u, 0.0), expiry);
-            let ln_phi = c + d * v0;
-            let modulus = ln_phi.re.exp();
-            let term = Complex64::from_polar(modulus, ln_phi.im - u * a);
-            coef.push(term.re);
-            if derivative {
-                dcoef.push((d * term).re);
-            }
-            if modulus < self.settings.tolerance && k >= 8 {
-                converged = true;
-                break;
-            }
-        }
-        if !converged {
-            return Err(PricingError::NoConvergence {
-                iterations: MAX_COS_TERMS,
-                last: coef.last().copied().unwrap_or(0.0),
-            });
-        }
+        let (coef, dcoef) = self.coefficients(model, expiry, a, b, derivative)?;
         let series = Series::new(coef, b - a);
         let dseries = derivative.then(|| Series::new(dcoef, b - a));
         let mut prices = Vec::with_capacity(strikes.len());
@@ -235,32 +216,101 @@ impl Cos {
         Ok((prices, derivatives))
     }
 
-    /// `Re[φ(u_k)e^{−iu_k a}]` (first term halved) until `|φ(u_k)|` is below the tolerance.
+    /// `Re[φ(u_k)e^{−iu_k a}]` (first term halved) until `|φ(u_k)|` is below the tolerance,
+    /// and with `derivative` also `Re[D(u_k)φ(u_k)e^{−iu_k a}]`, the coefficients of `∂/∂v₀`
+    /// (`ln φ = C + D·v₀`).
     fn coefficients(
         &self,
         model: &HestonModel,
         t: f64,
         a: f64,
         b: f64,
-    ) -> Result<Vec<f64>, PricingError> {
-        let du = std::f64::consts::PI / (b - a);
-        let mut coef = Vec::with_capacity(128);
+        derivative: bool,
+    ) -> Result<(Vec<f64>, Vec<f64>), PricingError> {
+        lane::dispatch(Coefficients {
+            model,
+            t,
+            a,
+            du: std::f64::consts::PI / (b - a),
+            tolerance: self.settings.tolerance,
+            derivative,
+        })
+    }
+}
+
+/// The COS coefficients of one expiry as a [`lane::Job`]: the characteristic function at
+/// `lane::WIDTH` frequencies at a time.
+struct Coefficients<'a> {
+    model: &'a HestonModel,
+    t: f64,
+    a: f64,
+    du: f64,
+    tolerance: f64,
+    derivative: bool,
+}
+
+impl Job for Coefficients<'_> {
+    type Out = Result<(Vec<f64>, Vec<f64>), PricingError>;
+
+    #[inline(always)]
+    fn run(self) -> Self::Out {
+        let mut coef = Vec::with_capacity(256);
+        let mut dcoef = Vec::with_capacity(if self.derivative { 256 } else { 0 });
         coef.push(0.5);
-        for k in 1..MAX_COS_TERMS {
-            let u = k as f64 * du;
-            // Re[φ(u)e^{−iua}] = e^{Re ln φ}·cos(Im ln φ − ua): one real exponential and one
-            // cosine, the phase folded into the logarithm.
-            let ln_phi = model.ln_characteristic_function(Complex64::new(u, 0.0), t);
-            let modulus = ln_phi.re.exp();
-            coef.push(modulus * (ln_phi.im - u * a).cos());
-            if modulus < self.settings.tolerance && k >= 8 {
-                return Ok(coef);
+        if self.derivative {
+            dcoef.push(0.0);
+        }
+        for base in (1..MAX_COS_TERMS).step_by(lane::WIDTH) {
+            let (terms, dterms, modulus) = self.terms::<{ lane::WIDTH }>(base);
+            for i in 0..lane::WIDTH {
+                let k = base + i;
+                coef.push(terms.0[i]);
+                if self.derivative {
+                    dcoef.push(dterms.0[i]);
+                }
+                if modulus.0[i] < self.tolerance && k >= 8 {
+                    return Ok((coef, dcoef));
+                }
             }
         }
         Err(PricingError::NoConvergence {
             iterations: MAX_COS_TERMS,
             last: coef.last().copied().unwrap_or(0.0),
         })
+    }
+}
+
+impl Coefficients<'_> {
+    /// Terms `k = base, …, base + N − 1`: `Re[φe^{−iua}] = e^{Re ln φ}·cos(Im ln φ − ua)`,
+    /// one real exponential and one cosine with the phase folded into the logarithm, and
+    /// `Re[Dφe^{−iua}]`; lanes outside the polynomials' domain by the platform's functions.
+    #[inline(always)]
+    fn terms<const N: usize>(&self, base: usize) -> (V<N>, V<N>, V<N>) {
+        let u = V::<N>(array::from_fn(|i| (base + i) as f64 * self.du));
+        let (c, d, ok) = self
+            .model
+            .ln_characteristic_parts_lanes(C::new(u, V::splat(0.0)), self.t);
+        let ln_phi = c + d * self.model.params().v0;
+        let modulus = lane::exp(ln_phi.re.max(V::splat(-708.0)));
+        let (sin, cos, ok_phase) = lane::sin_cos(ln_phi.im - u * self.a);
+        let term = C::new(modulus * cos, modulus * sin);
+        let mut terms = term.re;
+        let mut dterms = (d * term).re;
+        let mut modulus = modulus;
+        let ok = ok & ok_phase & ln_phi.re.lt(708.0);
+        if !ok.all() {
+            for i in (0..N).filter(|&i| !ok.get(i)) {
+                let (c, d) = self
+                    .model
+                    .ln_characteristic_parts(Complex64::new(u.0[i], 0.0), self.t);
+                let ln_phi = c + d * self.model.params().v0;
+                let term = Complex64::from_polar(ln_phi.re.exp(), ln_phi.im - u.0[i] * self.a);
+                terms.0[i] = term.re;
+                dterms.0[i] = (d * term).re;
+                modulus.0[i] = ln_phi.re.exp();
+            }
+        }
+        (terms, dterms, modulus)
     }
 }
 
