@@ -147,28 +147,9 @@ impl Cos {
         expiry: f64,
         strikes: &[f64],
     ) -> Result<Vec<f64>, PricingError> {
-        positive("expiry", expiry)?;
-        for &k in strikes {
-            positive("strike", k)?;
-        }
-        let f = market.forward(expiry);
-        let df = market.discount(expiry);
-        let (c1, c2, c4) = model.cumulants(expiry);
-        let half = self.settings.truncation * (c2 + c4.sqrt()).sqrt();
-        let (a, b) = (c1 - half, c1 + half);
-        let (coef, _) = self.coefficients(model, expiry, a, b, false)?;
-        let series = Series::new(coef, b - a);
-        Ok(strikes
-            .iter()
-            .map(|&k| {
-                let put = series.put_undiscounted(a, b, (f / k).ln(), k);
-                let v = match kind {
-                    OptionKind::Put => put,
-                    OptionKind::Call => put + (f - k),
-                };
-                df * v.max(0.0)
-            })
-            .collect())
+        Ok(self
+            .smile_with_v0_derivative(model, market, kind, expiry, strikes, false)?
+            .0)
     }
 
     /// Discounted prices of one smile and, if `derivative`, their derivatives with respect to
@@ -196,24 +177,15 @@ impl Cos {
         let (coef, dcoef) = self.coefficients(model, expiry, a, b, derivative)?;
         let series = Series::new(coef, b - a);
         let dseries = derivative.then(|| Series::new(dcoef, b - a));
-        let mut prices = Vec::with_capacity(strikes.len());
-        let mut derivatives = Vec::with_capacity(strikes.len());
-        for &k in strikes {
-            let x = (f / k).ln();
-            let put = series.put_undiscounted(a, b, x, k);
-            let v = match kind {
-                OptionKind::Put => put,
-                OptionKind::Call => put + (f - k),
-            };
-            // Where the price is floored at zero its derivative is zero too.
-            let dv = match &dseries {
-                Some(d) if v > 0.0 => d.put_undiscounted(a, b, x, k),
-                _ => 0.0,
-            };
-            prices.push(df * v.max(0.0));
-            derivatives.push(df * dv);
-        }
-        Ok((prices, derivatives))
+        Ok(lane::dispatch(Strikes {
+            series: &series,
+            dseries: dseries.as_ref(),
+            range: (a, b),
+            forward: f,
+            discount: df,
+            kind,
+            strikes,
+        }))
     }
 
     /// `Re[φ(u_k)e^{−iu_k a}]` (first term halved) until `|φ(u_k)|` is below the tolerance,
@@ -314,6 +286,46 @@ impl Coefficients<'_> {
     }
 }
 
+/// The prices (and `v₀`-derivatives) of a smile from its series, as a [`lane::Job`] so that
+/// the per-strike sums run in packed lanes.
+struct Strikes<'a> {
+    series: &'a Series,
+    dseries: Option<&'a Series>,
+    range: (f64, f64),
+    forward: f64,
+    discount: f64,
+    kind: OptionKind,
+    strikes: &'a [f64],
+}
+
+impl Job for Strikes<'_> {
+    type Out = (Vec<f64>, Vec<f64>);
+
+    #[inline(always)]
+    fn run(self) -> Self::Out {
+        let (a, b) = self.range;
+        let (f, df) = (self.forward, self.discount);
+        let mut prices = Vec::with_capacity(self.strikes.len());
+        let mut derivatives = Vec::with_capacity(self.strikes.len());
+        for &k in self.strikes {
+            let x = (f / k).ln();
+            let put = self.series.put_undiscounted(a, b, x, k);
+            let v = match self.kind {
+                OptionKind::Put => put,
+                OptionKind::Call => put + (f - k),
+            };
+            // Where the price is floored at zero its derivative is zero too.
+            let dv = match self.dseries {
+                Some(d) if v > 0.0 => d.put_undiscounted(a, b, x, k),
+                _ => 0.0,
+            };
+            prices.push(df * v.max(0.0));
+            derivatives.push(df * dv);
+        }
+        (prices, derivatives)
+    }
+}
+
 /// The strike-independent part of the COS series of one expiry: with `w_j = jπ/(b − a)` and
 /// density coefficients `c_j`, the put's term `c_j(ψ_j − χ_j)` is
 /// `sin_j·(c_j/w_j − e_hi·c_jw_j/(1 + w_j²)) − (cos_j·e_hi − e_lo)·c_j/(1 + w_j²)`, so the
@@ -322,31 +334,35 @@ struct Series {
     /// `c₀·(…)` of the first (halved) term.
     c0: f64,
     width: f64,
-    /// Terms `j ≥ 1` in blocks of four (the last padded with zeros), so that the per-strike
-    /// loop runs on fixed-size lanes.
+    /// Terms `j ≥ 1` in blocks of [`BLOCK`] (the last padded with zeros), so that the
+    /// per-strike loop runs on fixed-size lanes.
     blocks: Vec<Block>,
     /// `Σ_j c_j/(1 + w_j²)`.
     over_sum: f64,
 }
 
-/// Four consecutive terms: `c_j/w_j`, `c_j·w_j/(1 + w_j²)` and `c_j/(1 + w_j²)`.
+/// Terms per block of a [`Series`]: eight, two AVX2 registers, so that each rotation chain
+/// of the per-strike loop has another to overlap with.
+const BLOCK: usize = 8;
+
+/// [`BLOCK`] consecutive terms: `c_j/w_j`, `c_j·w_j/(1 + w_j²)` and `c_j/(1 + w_j²)`.
 #[derive(Clone, Copy, Default)]
 struct Block {
-    over_w: [f64; 4],
-    w_over: [f64; 4],
-    over: [f64; 4],
+    over_w: [f64; BLOCK],
+    w_over: [f64; BLOCK],
+    over: [f64; BLOCK],
 }
 
 impl Series {
     fn new(coef: Vec<f64>, width: f64) -> Self {
         let du = std::f64::consts::PI / width;
         let terms = coef.len() - 1;
-        let mut blocks = vec![Block::default(); terms.div_ceil(4)];
+        let mut blocks = vec![Block::default(); terms.div_ceil(BLOCK)];
         let mut over_sum = 0.0;
         for (j, &c) in coef.iter().enumerate().skip(1) {
             let w = j as f64 * du;
             let inv = 1.0 / (1.0 + w * w);
-            let (block, lane) = (&mut blocks[(j - 1) / 4], (j - 1) % 4);
+            let (block, lane) = (&mut blocks[(j - 1) / BLOCK], (j - 1) % BLOCK);
             block.over_w[lane] = c / w;
             block.w_over[lane] = c * w * inv;
             block.over[lane] = c * inv;
@@ -361,6 +377,7 @@ impl Series {
     }
 
     /// The undiscounted put `K·E[(1 − e^y)⁺]`, `y = ln(S_T/K) = z + x`.
+    #[inline(always)]
     fn put_undiscounted(&self, a: f64, b: f64, x: f64, k: f64) -> f64 {
         // y ranges over [a + x, b + x]; the payoff lives on y < 0.
         let lo = a + x;
@@ -370,31 +387,31 @@ impl Series {
         let hi = 0.0f64.min(b + x);
         let du = std::f64::consts::PI / self.width;
         let (e_lo, e_hi) = (lo.exp(), hi.exp());
-        // Angles j·du·(hi − lo) advance by a fixed step: four interleaved rotations (each by
-        // the fourth power of the step) instead of sin/cos calls or one serial chain; real and
-        // imaginary parts in separate lanes so that the loop vectorises.
+        // Angles jθ, θ = du·(hi − lo), for j = BLOCK·m + i + 1: the block's rotation
+        // e^{iBLOCK·mθ} advances by one scalar complex product per block, and the terms of the
+        // block are that rotation times the fixed offsets e^{i(i+1)θ} in lanes — one short
+        // serial chain, everything else packed (and no sin/cos calls).
         let step = Complex64::from_polar(1.0, du * (hi - lo));
-        let step2 = step * step;
-        let step4 = step2 * step2;
-        let start = [step, step2, step2 * step, step4];
-        let (mut re, mut im) = (start.map(|z| z.re), start.map(|z| z.im));
-        let (s4r, s4i) = (step4.re, step4.im);
-        let (mut s_a, mut s_c, mut s_b) = ([0.0; 4], [0.0; 4], [0.0; 4]);
-        for block in &self.blocks {
-            for i in 0..4 {
-                s_a[i] += im[i] * block.over_w[i];
-                s_c[i] += im[i] * block.w_over[i];
-                s_b[i] += re[i] * block.over[i];
-                let r = re[i] * s4r - im[i] * s4i;
-                im[i] = re[i] * s4i + im[i] * s4r;
-                re[i] = r;
-            }
+        let mut offset = [step; BLOCK];
+        for i in 1..BLOCK {
+            offset[i] = offset[i - 1] * step;
         }
-        let total = |v: [f64; 4]| (v[0] + v[1]) + (v[2] + v[3]);
-        let sum = self.c0 * ((hi - lo) - (e_hi - e_lo)) + total(s_a)
-            - e_hi * total(s_c)
-            - e_hi * total(s_b)
-            + e_lo * self.over_sum;
+        let advance = offset[BLOCK - 1];
+        let (cos_i, sin_i) = (V(offset.map(|z| z.re)), V(offset.map(|z| z.im)));
+        let mut turn = Complex64::new(1.0, 0.0);
+        let (mut s_a, mut s_c, mut s_b) = (V::splat(0.0), V::splat(0.0), V::splat(0.0));
+        for block in &self.blocks {
+            let (c, s) = (V::splat(turn.re), V::splat(turn.im));
+            let re = c * cos_i - s * sin_i;
+            let im = s * cos_i + c * sin_i;
+            s_a = s_a + im * V(block.over_w);
+            s_c = s_c + im * V(block.w_over);
+            s_b = s_b + re * V(block.over);
+            turn *= advance;
+        }
+        let sum =
+            self.c0 * ((hi - lo) - (e_hi - e_lo)) + s_a.sum() - e_hi * s_c.sum() - e_hi * s_b.sum()
+                + e_lo * self.over_sum;
         2.0 * k / self.width * sum
     }
 }
