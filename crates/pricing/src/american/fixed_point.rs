@@ -68,7 +68,7 @@ impl UnitBoundary {
 /// The quadrature points of the fixed-point integrals at every collocation node (node `k`'s
 /// points at `k·l..(k + 1)·l`), as columns, with every quantity that does not depend on the
 /// boundary iterate precomputed.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Points {
     /// `1/(σ√(τ − u))`.
     inv_v: Vec<f64>,
@@ -84,6 +84,18 @@ struct Points {
 }
 
 impl Points {
+    /// Empty columns with room for `len` points.
+    fn with_capacity(len: usize) -> Self {
+        Self {
+            inv_v: Vec::with_capacity(len),
+            v: Vec::with_capacity(len),
+            shift: Vec::with_capacity(len),
+            wr: Vec::with_capacity(len),
+            wq: Vec::with_capacity(len),
+            jac: Vec::with_capacity(len),
+        }
+    }
+
     /// The sums of node `range` for `lb = ln(b/X)` and `H(u)` at its points, in lane groups
     /// of [`lane::WIDTH`] and then one lane at a time: `(Σ wr·φ(d₋), Σ wq·(φ(d₊) + jac·Φ(d₊)))`
     /// for FP-A, `(Σ wr·Φ(d₋), Σ wq·Φ(d₊))` for FP-B.
@@ -211,11 +223,13 @@ fn collocate(
     let taus: Vec<f64> = (0..=n)
         .map(|k| 0.25 * big_t * (1.0 + cheb.node(k)).powi(2))
         .collect();
-    // Initial guess: QD+ on the nodes; the last node is τ = 0 where H = 0 exactly.
+    // Initial guess: QD+ on the nodes; the last node is τ = 0 where H = 0 exactly. From the
+    // shortest τ outwards, each root starting Halley's method at the one before.
     let mut values = vec![0.0; n + 1];
-    for k in 0..n {
-        let b = qdplus::boundary(&unit, taus[k]);
-        values[k] = h_of(b, x_max);
+    let mut start = x_max;
+    for k in (0..n).rev() {
+        start = qdplus::boundary(&unit, taus[k], start);
+        values[k] = h_of(start, x_max);
     }
     let mut boundary = UnitBoundary {
         x_max,
@@ -226,7 +240,7 @@ fn collocate(
 
     let use_a = equation == FixedPointEquation::FpA;
     let l = rule.nodes.len();
-    let mut points = Points::default();
+    let mut points = Points::with_capacity(n * l);
     // Chebyshev coordinates of the boundary times u of every point.
     let mut zs = Vec::with_capacity(n * l);
     for &tau in &taus[..n] {

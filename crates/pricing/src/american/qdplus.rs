@@ -44,12 +44,18 @@ impl Put {
     }
 }
 
-/// The QD+ boundary at time to expiry `tau > 0`.
-pub(crate) fn boundary(put: &Put, tau: f64) -> f64 {
+/// The QD+ boundary at time to expiry `tau > 0`, by Halley's method from `start` (clamped to
+/// `(0, x_max]`): the boundary's limit at expiry, or the root at a nearby shorter `τ`, which
+/// lies above this one (the put boundary falls with time to expiry) and is a closer start.
+pub(crate) fn boundary(put: &Put, tau: f64, start: f64) -> f64 {
     let eq = Equation::new(put, tau);
     let x_max = put.x_max();
     let x_min = 1e-10 * x_max;
-    let mut x = x_max;
+    let mut x = if start > x_min && start < x_max {
+        start
+    } else {
+        x_max
+    };
     for _ in 0..64 {
         let (f, d1, d2) = eq.eval(x);
         if f == 0.0 || !d1.is_finite() || d1 == 0.0 {
@@ -157,10 +163,13 @@ mod tests {
             vol: 0.25,
             expiry: 1.0,
         };
-        let b1 = boundary(&put, 0.01);
-        let b2 = boundary(&put, 0.5);
-        let b3 = boundary(&put, 1.0);
+        let b1 = boundary(&put, 0.01, put.x_max());
+        let b2 = boundary(&put, 0.5, put.x_max());
+        let b3 = boundary(&put, 1.0, put.x_max());
         assert!(b1 < 100.0 && b2 < b1 && b3 < b2, "{b1} {b2} {b3}");
+        // A warm start from the root at a shorter expiry finds the same root.
+        let warm = boundary(&put, 1.0, b2);
+        assert!((warm - b3).abs() <= 1e-8 * b3, "{warm} {b3}");
         // ALO (2016) fig.: the boundary at τ = 1 for this case is near 74.
         assert!(b3 > 65.0 && b3 < 80.0, "{b3}");
         let (f, _, _) = Equation::new(&put, 0.5).eval(b2);
