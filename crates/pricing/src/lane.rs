@@ -992,24 +992,22 @@ impl<K: Kernel> Job for Rows<'_, '_, K> {
 
     #[inline(always)]
     fn run(self) {
-        rows_generic::<K>(self.columns, self.out, self.ok);
-    }
-}
-
-#[inline(always)]
-fn rows_generic<K: Kernel>(columns: Columns<'_>, out: &mut [K::Out], ok: &mut [bool]) {
-    let n = out.len();
-    let packed = n - n % WIDTH;
-    for base in (0..packed).step_by(WIDTH) {
-        let group = base..base + WIDTH;
-        K::eval(
-            columns.row::<WIDTH>(base),
-            &mut out[group.clone()],
-            &mut ok[group],
-        );
-    }
-    for i in packed..n {
-        K::eval(columns.row::<1>(i), &mut out[i..=i], &mut ok[i..=i]);
+        let Self {
+            columns, out, ok, ..
+        } = self;
+        let n = out.len();
+        let packed = n - n % WIDTH;
+        for base in (0..packed).step_by(WIDTH) {
+            let group = base..base + WIDTH;
+            K::eval(
+                columns.row::<WIDTH>(base),
+                &mut out[group.clone()],
+                &mut ok[group],
+            );
+        }
+        for i in packed..n {
+            K::eval(columns.row::<1>(i), &mut out[i..=i], &mut ok[i..=i]);
+        }
     }
 }
 

@@ -194,133 +194,123 @@ impl Job for Collocation<'_> {
 
     #[inline(always)]
     fn run(self) -> UnitBoundary {
-        collocate(
-            self.put,
-            self.equation,
-            self.iterations,
-            self.cheb,
-            self.rule,
-        )
-    }
-}
-
-#[inline(always)]
-fn collocate(
-    put: &Put,
-    equation: FixedPointEquation,
-    iterations: usize,
-    cheb: &Chebyshev,
-    rule: &GaussLegendre,
-) -> UnitBoundary {
-    let (r, q, vol, big_t) = (put.r, put.q, put.vol, put.expiry);
-    let unit = Put {
-        strike: 1.0,
-        spot: put.spot / put.strike,
-        ..*put
-    };
-    let x_max = unit.x_max();
-    let n = cheb.degree();
-    let taus: Vec<f64> = (0..=n)
-        .map(|k| 0.25 * big_t * (1.0 + cheb.node(k)).powi(2))
-        .collect();
-    // Initial guess: QD+ on the nodes; the last node is τ = 0 where H = 0 exactly. From the
-    // shortest τ outwards, each root starting Halley's method at the one before.
-    let mut values = vec![0.0; n + 1];
-    let mut start = x_max;
-    for k in (0..n).rev() {
-        start = qdplus::boundary(&unit, taus[k], start);
-        values[k] = h_of(start, x_max);
-    }
-    let mut boundary = UnitBoundary {
-        x_max,
-        expiry: big_t,
-        coef: vec![0.0; n + 1],
-    };
-    cheb.fit(&values, &mut boundary.coef);
-
-    let use_a = equation == FixedPointEquation::FpA;
-    let l = rule.nodes.len();
-    let mut points = Points::with_capacity(n * l);
-    // Chebyshev coordinates of the boundary times u of every point.
-    let mut zs = Vec::with_capacity(n * l);
-    for &tau in &taus[..n] {
-        for ((&w, &sn), &cs) in rule.weights.iter().zip(&rule.sin).zip(&rule.cos) {
-            // u = τ·sin²θ, τ − u = τ·cos²θ with θ = π(1 + y)/4: both √u (the boundary's
-            // √(u·ln u) behaviour near expiry) and √(τ − u) (the kernel's) are smooth in θ.
-            let (u, m) = (tau * sn * sn, tau * cs * cs);
-            let (scale, jac) = if use_a {
-                // dθ-measure of φ(d)/(σ√(τ−u)) du is 2√τ·sinθ/σ; Φ(d) du carries τ·sin2θ.
-                (
-                    w * FRAC_PI_4 * 2.0 * tau.sqrt() * sn / vol,
-                    vol * tau.sqrt() * cs,
-                )
-            } else {
-                (w * FRAC_PI_4 * 2.0 * tau * sn * cs, 0.0)
-            };
-            let v = vol * m.sqrt();
-            zs.push(2.0 * (u / big_t).sqrt() - 1.0);
-            points.inv_v.push(1.0 / v);
-            points.v.push(v);
-            points.shift.push((r - q) * m / v + 0.5 * v);
-            points.wr.push(scale * exp_in_range(V([r * u])).0[0]);
-            points.wq.push(scale * exp_in_range(V([q * u])).0[0]);
-            points.jac.push(jac);
+        let Self {
+            put,
+            equation,
+            iterations,
+            cheb,
+            rule,
+        } = self;
+        let (r, q, vol, big_t) = (put.r, put.q, put.vol, put.expiry);
+        let unit = Put {
+            strike: 1.0,
+            spot: put.spot / put.strike,
+            ..*put
+        };
+        let x_max = unit.x_max();
+        let n = cheb.degree();
+        let taus: Vec<f64> = (0..=n)
+            .map(|k| 0.25 * big_t * (1.0 + cheb.node(k)).powi(2))
+            .collect();
+        // Initial guess: QD+ on the nodes; the last node is τ = 0 where H = 0 exactly. From the
+        // shortest τ outwards, each root starting Halley's method at the one before.
+        let mut values = vec![0.0; n + 1];
+        let mut start = x_max;
+        for k in (0..n).rev() {
+            start = qdplus::boundary(&unit, taus[k], start);
+            values[k] = h_of(start, x_max);
         }
-    }
+        let mut boundary = UnitBoundary {
+            x_max,
+            expiry: big_t,
+            coef: vec![0.0; n + 1],
+        };
+        cheb.fit(&values, &mut boundary.coef);
 
-    let mut hs = vec![0.0; zs.len()];
-
-    let ln_x_max = x_max.ln();
-    // e^{−(r−q)τ} at the nodes, fixed across iterations.
-    let alphas: Vec<f64> = taus[..n].iter().map(|&t| (-(r - q) * t).exp()).collect();
-
-    for it in 0..iterations {
-        Chebyshev::eval_many(&boundary.coef, &zs, &mut hs);
-        for k in 0..n {
-            let tau = taus[k];
-            // The interpolant reproduces its node values: b = X·e^{−√H(τ_k)}.
-            let lb = -values[k].max(0.0).sqrt();
-            let b = x_max * lb.exp();
-            // N and D at the node (the point sums in lanes).
-            let (ni, di) = points.sums(k * l..(k + 1) * l, lb, &hs, use_a);
-            let v = vol * tau.sqrt();
-            let dp = (ln_x_max + lb + (r - q) * tau) / v + 0.5 * v;
-            let dm = dp - v;
-            let (num, den) = if use_a {
-                (
-                    norm_pdf(dm) / v + r * ni,
-                    norm_pdf(dp) / v + norm_cdf(dp) + q * di,
-                )
-            } else {
-                (norm_cdf(dm) + r * ni, norm_cdf(dp) + q * di)
-            };
-            let alpha = alphas[k];
-            let f = alpha * num / den;
-            let next = if it == 0 {
-                // Jacobi-Newton: Newton on B − f(B) with dN/dB, dD/dB from the local terms.
-                let (nd, dd) = if use_a {
+        let use_a = equation == FixedPointEquation::FpA;
+        let l = rule.nodes.len();
+        let mut points = Points::with_capacity(n * l);
+        // Chebyshev coordinates of the boundary times u of every point.
+        let mut zs = Vec::with_capacity(n * l);
+        for &tau in &taus[..n] {
+            for ((&w, &sn), &cs) in rule.weights.iter().zip(&rule.sin).zip(&rule.cos) {
+                // u = τ·sin²θ, τ − u = τ·cos²θ with θ = π(1 + y)/4: both √u (the boundary's
+                // √(u·ln u) behaviour near expiry) and √(τ − u) (the kernel's) are smooth in θ.
+                let (u, m) = (tau * sn * sn, tau * cs * cs);
+                let (scale, jac) = if use_a {
+                    // dθ-measure of φ(d)/(σ√(τ−u)) du is 2√τ·sinθ/σ; Φ(d) du carries τ·sin2θ.
                     (
-                        -norm_pdf(dm) * dm / (b * v * v),
-                        -norm_pdf(dp) * dp / (b * v * v) + norm_pdf(dp) / (b * v),
+                        w * FRAC_PI_4 * 2.0 * tau.sqrt() * sn / vol,
+                        vol * tau.sqrt() * cs,
                     )
                 } else {
-                    (norm_pdf(dm) / (b * v), norm_pdf(dp) / (b * v))
+                    (w * FRAC_PI_4 * 2.0 * tau * sn * cs, 0.0)
                 };
-                let fd = alpha * (nd / den - dd * num / (den * den));
-                let newton = b - (f - b) / (fd - 1.0);
-                if newton.is_finite() && newton > 0.0 {
-                    newton
+                let v = vol * m.sqrt();
+                zs.push(2.0 * (u / big_t).sqrt() - 1.0);
+                points.inv_v.push(1.0 / v);
+                points.v.push(v);
+                points.shift.push((r - q) * m / v + 0.5 * v);
+                points.wr.push(scale * exp_in_range(V([r * u])).0[0]);
+                points.wq.push(scale * exp_in_range(V([q * u])).0[0]);
+                points.jac.push(jac);
+            }
+        }
+
+        let mut hs = vec![0.0; zs.len()];
+
+        let ln_x_max = x_max.ln();
+        // e^{−(r−q)τ} at the nodes, fixed across iterations.
+        let alphas: Vec<f64> = taus[..n].iter().map(|&t| (-(r - q) * t).exp()).collect();
+
+        for it in 0..iterations {
+            Chebyshev::eval_many(&boundary.coef, &zs, &mut hs);
+            for k in 0..n {
+                let tau = taus[k];
+                // The interpolant reproduces its node values: b = X·e^{−√H(τ_k)}.
+                let lb = -values[k].max(0.0).sqrt();
+                let b = x_max * lb.exp();
+                // N and D at the node (the point sums in lanes).
+                let (ni, di) = points.sums(k * l..(k + 1) * l, lb, &hs, use_a);
+                let v = vol * tau.sqrt();
+                let dp = (ln_x_max + lb + (r - q) * tau) / v + 0.5 * v;
+                let dm = dp - v;
+                let (num, den) = if use_a {
+                    (
+                        norm_pdf(dm) / v + r * ni,
+                        norm_pdf(dp) / v + norm_cdf(dp) + q * di,
+                    )
+                } else {
+                    (norm_cdf(dm) + r * ni, norm_cdf(dp) + q * di)
+                };
+                let alpha = alphas[k];
+                let f = alpha * num / den;
+                let next = if it == 0 {
+                    // Jacobi-Newton: Newton on B − f(B) with dN/dB, dD/dB from the local terms.
+                    let (nd, dd) = if use_a {
+                        (
+                            -norm_pdf(dm) * dm / (b * v * v),
+                            -norm_pdf(dp) * dp / (b * v * v) + norm_pdf(dp) / (b * v),
+                        )
+                    } else {
+                        (norm_pdf(dm) / (b * v), norm_pdf(dp) / (b * v))
+                    };
+                    let fd = alpha * (nd / den - dd * num / (den * den));
+                    let newton = b - (f - b) / (fd - 1.0);
+                    if newton.is_finite() && newton > 0.0 {
+                        newton
+                    } else {
+                        f
+                    }
                 } else {
                     f
-                }
-            } else {
-                f
-            };
-            values[k] = h_of(next, x_max);
+                };
+                values[k] = h_of(next, x_max);
+            }
+            cheb.fit(&values, &mut boundary.coef);
         }
-        cheb.fit(&values, &mut boundary.coef);
+        boundary
     }
-    boundary
 }
 
 /// `(φ(x), Φ(x))` sharing one Gaussian exponential.

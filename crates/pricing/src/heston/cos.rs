@@ -234,7 +234,7 @@ impl Job for Coefficients<'_> {
         }
         for base in (1..MAX_COS_TERMS).step_by(lane::WIDTH) {
             let (terms, dterms, modulus) = self.terms::<{ lane::WIDTH }>(base);
-            for i in 0..lane::WIDTH {
+            for i in (0..lane::WIDTH).take_while(|&i| base + i < MAX_COS_TERMS) {
                 let k = base + i;
                 coef.push(terms.0[i]);
                 if self.derivative {
@@ -276,10 +276,10 @@ impl Coefficients<'_> {
                     .model
                     .ln_characteristic_parts(Complex64::new(u.0[i], 0.0), self.t);
                 let ln_phi = c + d * self.model.params().v0;
-                let term = Complex64::from_polar(ln_phi.re.exp(), ln_phi.im - u.0[i] * self.a);
+                modulus.0[i] = ln_phi.re.exp();
+                let term = Complex64::from_polar(modulus.0[i], ln_phi.im - u.0[i] * self.a);
                 terms.0[i] = term.re;
                 dterms.0[i] = (d * term).re;
-                modulus.0[i] = ln_phi.re.exp();
             }
         }
         (terms, dterms, modulus)
